@@ -1,0 +1,36 @@
+# make run: set up .venv and start the combined site on http://127.0.0.1:5000
+# make test: set up .venv, lint, and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint routes trace bench clean
+
+run: $(STAMP)
+	$(BIN)/python dispatcher.py serve
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+routes: $(STAMP)
+	$(BIN)/python dispatcher.py routes
+
+trace: $(STAMP)
+	$(BIN)/python dispatcher.py trace
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,94 @@
+"""The admin login: one account, from configuration, guarding every page."""
+
+import hmac
+import secrets
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from admin.forms import LoginForm
+from core.redirects import redirect_next
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()  # the admin's own; the frontend has another
+login_manager.login_view = "auth.login"
+
+PUBLIC_ENDPOINTS = {"auth.login", "static"}
+
+
+class Admin(UserMixin):
+    """The logged-in admin, as Flask-Login sees it."""
+
+    def __init__(self, username):
+        self.id = username
+
+
+@login_manager.user_loader
+def load_admin(username):
+    """Accept the session only for the configured admin username."""
+    return Admin(username) if username == current_app.config["ADMIN_USERNAME"] else None
+
+
+@bp.before_app_request
+def require_login():
+    """Send anyone not logged in to the login page (routing errors pass)."""
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def check_credentials(username, password):
+    """Tell whether the username and password are the configured admin's."""
+    password_hash = current_app.config["ADMIN_PASSWORD_HASH"]
+    if not password_hash:
+        return False
+    expected = current_app.config["ADMIN_USERNAME"]
+    same_name = hmac.compare_digest(username.encode(), expected.encode())
+    return check_password_hash(password_hash, password) and same_name
+
+
+def ensure_credentials(app):
+    """Give ``app`` a random admin password if none is configured; return it.
+
+    Returns None when a password hash is configured already.
+    """
+    if app.config["ADMIN_PASSWORD_HASH"]:
+        return None
+    password = secrets.token_urlsafe(12)
+    app.config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password)
+    return password
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in as the admin, then go to the local ``next`` URL or the dashboard."""
+    form = LoginForm()
+    configured = bool(current_app.config["ADMIN_PASSWORD_HASH"])
+    if form.validate_on_submit():
+        if check_credentials(form.username.data, form.password.data):
+            login_user(Admin(form.username.data))
+            flash("Logged in as admin.")
+            return redirect_next("dashboard.index")
+        form.password.errors.append("Wrong username or password.")
+    status = 400 if form.errors else 200
+    page = render_template("admin/auth/login.html", form=form, configured=configured)
+    return page, status
+
+
+@bp.post("/logout")
+def logout():
+    """Log out of the admin (the frontend session is untouched)."""
+    logout_user()
+    flash("Logged out.")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,66 @@
+"""Configuration layering shared by both apps, and their secret keys.
+
+Each app reads, in order: the development defaults below and its own, the
+environment variables ``FLASK_*`` (both apps), then ``FRONTEND_*`` or
+``ADMIN_*`` (one app), and last the ``test_config`` passed to its factory.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path():
+    """Where keys, the database and the dev mailbox live (``FLASK_INSTANCE_PATH``)."""
+    return os.environ.get("FLASK_INSTANCE_PATH") or str(ROOT / "instance")
+
+
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+}
+
+
+def configure(app, env_prefix, defaults, test_config=None):
+    """Load the defaults, the environment and the test config into ``app``."""
+    if "FLASK_SECRET_KEY" in os.environ:
+        raise RuntimeError(
+            "FLASK_SECRET_KEY would give both apps one key, so a session of one "
+            "would be accepted by the other: set FRONTEND_SECRET_KEY and "
+            "ADMIN_SECRET_KEY instead."
+        )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_mapping(defaults)
+    app.config.from_prefixed_env("FLASK")
+    app.config.from_prefixed_env(env_prefix)
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config.setdefault("DATABASE", str(Path(app.instance_path) / "site.sqlite"))
+    if not app.config.get("SECRET_KEY"):
+        key_file = Path(app.instance_path) / f"{app.name}-secret-key"
+        app.config["SECRET_KEY"] = instance_secret(key_file)
+
+
+def instance_secret(path):
+    """Return the key kept in ``path``, creating it once if it does not exist.
+
+    Every process on the machine (each gunicorn worker, the dev server) reads the
+    same file, so a session signed by one worker is valid in all of them. The key
+    is written to a temporary file and linked into place, so a process starting
+    at the same moment never reads a half-written key.
+    """
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race; its key is the one to use
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

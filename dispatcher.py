@@ -1,0 +1,65 @@
+"""The combined site: the admin app mounted at /admin over the frontend at /.
+
+``application`` is the WSGI callable for any WSGI server::
+
+    gunicorn dispatcher:application
+
+and this file is also the site's command line::
+
+    python dispatcher.py [serve] [--host 127.0.0.1] [--port 5000]
+    python dispatcher.py routes
+"""
+
+import click
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import run_simple
+
+import admin
+import frontend
+from admin.auth import ensure_credentials
+from core.routes import format_table, route_rows
+
+
+def create_application(frontend_config=None, admin_config=None):
+    """Mount the admin app at /admin over the frontend app at /."""
+    return DispatcherMiddleware(
+        frontend.create_app(frontend_config),
+        {"/admin": admin.create_app(admin_config)},
+    )
+
+
+application = create_application()
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def cli(ctx):
+    """Serve the combined site (the default), or inspect it."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host, port):
+    """Run the development server (werkzeug's run_simple)."""
+    admin_app = application.mounts["/admin"]
+    password = ensure_credentials(admin_app)
+    if password is not None:
+        username = admin_app.config["ADMIN_USERNAME"]
+        click.echo(
+            f" * Admin login for this run: {username} / {password}\n"
+            "   (set FLASK_ADMIN_PASSWORD_HASH to choose a lasting one)"
+        )
+    run_simple(host, port, application, threaded=True)
+
+
+@cli.command()
+def routes():
+    """Print every route of both apps, with its mount prefix."""
+    click.echo(format_table(route_rows(application)))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,70 @@
+"""Registering, logging in and out of the frontend (Flask-Login sessions)."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import LoginManager, UserMixin, login_user, logout_user
+
+from core import users
+from core.redirects import redirect_next
+from frontend.forms import LoginForm, RegisterForm
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()  # the frontend's own; the admin has another
+login_manager.login_view = "auth.login"
+
+
+class User(UserMixin):
+    """The logged-in user, as Flask-Login sees it."""
+
+    def __init__(self, row):
+        self.id = row["id"]
+        self.nickname = row["nickname"]
+        self.email = row["email"]
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """Return the session's user, or None if it no longer exists."""
+    row = users.get_user(user_id)
+    return User(row) if row is not None else None
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account and log into it."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user_id = users.create_user(
+                form.nickname.data, form.email.data, form.password.data
+            )
+        except users.NicknameTaken:
+            form.nickname.errors.append("That nickname is already taken.")
+        else:
+            login_user(User(users.get_user(user_id)))
+            flash(f"Welcome, {form.nickname.data}!")
+            return redirect(url_for("user.profile", nickname=form.nickname.data))
+    status = 400 if form.errors else 200
+    return render_template("frontend/auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in, then go to the local ``next`` URL or the home page."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        row = users.authenticate(form.nickname.data, form.password.data)
+        if row is not None:
+            login_user(User(row))
+            flash(f"Logged in as {row['nickname']}.")
+            return redirect_next("main.index")
+        form.password.errors.append("Wrong nickname or password.")
+    status = 400 if form.errors else 200
+    return render_template("frontend/auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Log out of the frontend (the admin session is untouched)."""
+    logout_user()
+    flash("Logged out.")
+    return redirect(url_for("main.index"))

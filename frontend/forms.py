@@ -1,0 +1,26 @@
+"""The frontend's forms; each renders a hidden ``csrf_token`` field."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import Email, InputRequired, Length, Regexp
+
+NICKNAME = Regexp(
+    r"^[A-Za-z0-9_]+$", message="Use only letters, digits and underscores."
+)
+
+
+class RegisterForm(FlaskForm):
+    """Sign up with a nickname, an email address and a password."""
+
+    nickname = StringField(
+        "Nickname", validators=[InputRequired(), Length(3, 32), NICKNAME]
+    )
+    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[InputRequired(), Length(8, 128)])
+
+
+class LoginForm(FlaskForm):
+    """Log in with a nickname and a password."""
+
+    nickname = StringField("Nickname", validators=[InputRequired()])
+    password = PasswordField("Password", validators=[InputRequired()])

@@ -1,0 +1,25 @@
+"""The home page, the context page, and the frontend's ``hello``."""
+
+from flask import Blueprint, jsonify, render_template
+
+from core.context import describe_request
+from core.users import list_users
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    """List the registered users."""
+    return render_template("frontend/main/index.html", users=list_users())
+
+
+@bp.get("/context")
+def context():
+    """Describe this request as the frontend sees it, as JSON."""
+    return jsonify(describe_request())
+
+
+def hello():
+    """Greet the visitor; registered on the app as the endpoint ``hello``."""
+    return render_template("frontend/hello.html")

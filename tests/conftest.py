@@ -1,0 +1,80 @@
+"""Fixtures: each app alone, both behind the dispatcher, and logged-in helpers."""
+
+import pytest
+from werkzeug.test import Client
+
+import admin
+import frontend
+from dispatcher import create_application
+from tests.helpers import ADMIN_PASSWORD_HASH, Account, AdminAccount
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    """A real SQLite file, made by the app on first use."""
+    return tmp_path / "site.sqlite"
+
+
+@pytest.fixture
+def frontend_config(db_path):
+    """The frontend's test configuration."""
+    return {"TESTING": True, "DATABASE": str(db_path), "SECRET_KEY": "test-frontend"}
+
+
+@pytest.fixture
+def admin_config(db_path):
+    """The admin's test configuration, with a known admin password."""
+    return {
+        "TESTING": True,
+        "DATABASE": str(db_path),
+        "SECRET_KEY": "test-admin",
+        "ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
+    }
+
+
+@pytest.fixture
+def frontend_app(frontend_config):
+    """The frontend app alone."""
+    return frontend.create_app(frontend_config)
+
+
+@pytest.fixture
+def admin_app(admin_config):
+    """The admin app alone."""
+    return admin.create_app(admin_config)
+
+
+@pytest.fixture
+def site(frontend_config, admin_config):
+    """Both apps behind the dispatcher, as ``dispatcher.application`` is built."""
+    return create_application(frontend_config, admin_config)
+
+
+@pytest.fixture
+def site_client(site):
+    """A werkzeug test client of the combined site (it keeps cookies)."""
+    return Client(site)
+
+
+@pytest.fixture
+def frontend_client(frontend_app):
+    """The frontend's own test client."""
+    return frontend_app.test_client()
+
+
+@pytest.fixture
+def admin_client(admin_app):
+    """The admin's own test client."""
+    return admin_app.test_client()
+
+
+@pytest.fixture
+def account(frontend_client):
+    """Frontend account actions on the frontend alone."""
+    return Account(frontend_client)
+
+
+@pytest.fixture
+def admin_account(admin_client):
+    """Admin login actions on the admin alone (no mount prefix)."""
+    return AdminAccount(admin_client, prefix="")

@@ -1,0 +1,104 @@
+"""Real server processes on free loopback ports, and an HTTP client for them."""
+
+import http.cookiejar
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.helpers import csrf_token
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until(check, timeout=30.0, interval=0.1, message="condition"):
+    """Poll ``check`` until it returns a true value, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+@contextmanager
+def running(args, env, log_path, port):
+    """Run ``args`` from the repository root until the port answers HTTP."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(
+            lambda: _answers(base, process, log_path), message=f"{args} to answer"
+        )
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _answers(base, process, log_path):
+    """Tell whether the server answers; fail at once if it has exited."""
+    if process.poll() is not None:
+        raise AssertionError(f"server exited:\n{Path(log_path).read_text()}")
+    try:
+        urllib.request.urlopen(f"{base}/hello", timeout=2).close()
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+    return True
+
+
+def serve_command(port):
+    """The development server's command line."""
+    return [sys.executable, "dispatcher.py", "serve", "--port", str(port)]
+
+
+def gunicorn_command(port, workers=2):
+    """gunicorn serving ``dispatcher:application``."""
+    bind = f"127.0.0.1:{port}"
+    options = ["-w", str(workers), "-b", bind]
+    return [sys.executable, "-m", "gunicorn", *options, "dispatcher:application"]
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # hand redirects back to the test, as a browser's devtools would
+
+
+class Browser:
+    """An HTTP client with cookies that does not follow redirects."""
+
+    def __init__(self, base):
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects
+        )
+
+    def request(self, path, data=None):
+        """Send a GET (or a form POST with ``data``); return status, headers, body."""
+        body = None if data is None else urllib.parse.urlencode(data).encode()
+        try:
+            with self.opener.open(self.base + path, body, timeout=30) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            with error:
+                return error.code, error.headers, error.read().decode()
+
+    def submit(self, path, data, form_path=None):
+        """POST a form with the CSRF token of the page at ``form_path``."""
+        _, _, page = self.request(form_path or path)
+        return self.request(path, {"csrf_token": csrf_token(page), **data})

@@ -1,0 +1,85 @@
+"""The combined site served by real processes: run_simple and gunicorn."""
+
+import re
+import socket
+
+import pytest
+
+from tests.e2e.servers import (
+    Browser,
+    gunicorn_command,
+    running,
+    serve_command,
+)
+from tests.helpers import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH, free_port
+
+USER = {"nickname": "alice", "email": "alice@example.com", "password": "s3cret-pass"}
+
+
+def check_site(browser, admin_password):
+    """Walk through both apps as a visitor would, asserting what they see."""
+    status, _, page = browser.request("/hello")
+    assert (status, "Hello from the frontend" in page) == (200, True)
+    status, headers, _ = browser.request("/admin")
+    assert (status, headers["Location"]) == (308, f"{browser.base}/admin/")
+    status, headers, _ = browser.request("/admin/hello")
+    assert (status, headers["Location"]) == (302, "/admin/login?next=%2Fadmin%2Fhello")
+    assert browser.request("/adminx")[0] == 404
+    status, headers, _ = browser.submit("/register", USER)
+    assert (status, headers["Location"]) == (302, "/user/alice")
+    credentials = {"username": "admin", "password": admin_password}
+    status, headers, _ = browser.submit("/admin/login", credentials)
+    assert (status, headers["Location"]) == (302, "/admin/")
+    status, _, page = browser.request("/admin/hello")
+    assert (status, "Hello from the admin" in page) == (200, True)
+    assert "alice" in browser.request("/")[2]
+
+
+def test_development_server(tmp_path):
+    port = free_port()
+    env = {"FLASK_INSTANCE_PATH": str(tmp_path)}
+    log = tmp_path / "serve.log"
+    with running(serve_command(port), env, log, port) as base:
+        output = log.read_text()
+        [password] = re.findall(r"Admin login for this run: admin / (\S+)", output)
+        check_site(Browser(base), password)
+
+
+def test_gunicorn_workers_share_sessions(tmp_path):
+    port = free_port()
+    env = {
+        "FLASK_INSTANCE_PATH": str(tmp_path),
+        "FLASK_ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
+    }
+    command = gunicorn_command(port, workers=3)
+    with running(command, env, tmp_path / "gunicorn.log", port) as base:
+        browser = Browser(base)
+        check_site(browser, ADMIN_PASSWORD)
+        # Each request may reach another worker: all of them must accept the
+        # session, so all must have read the same generated secret keys.
+        for _ in range(30):
+            assert "Log out" in browser.request("/")[2]
+            assert browser.request("/admin/")[0] == 200
+    assert sorted(p.name for p in tmp_path.glob("*-secret-key")) == [
+        "admin-secret-key",
+        "frontend-secret-key",
+    ]
+
+
+def port_is_free(port):
+    """Tell whether 127.0.0.1:port can be bound now."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def test_bare_command_serves_on_port_5000(tmp_path):
+    if not port_is_free(5000):
+        pytest.skip("port 5000 is in use on this machine")
+    command = serve_command(5000)[:2]  # python dispatcher.py, nothing else
+    env = {"FLASK_INSTANCE_PATH": str(tmp_path)}
+    with running(command, env, tmp_path / "bare.log", 5000) as base:
+        assert Browser(base).request("/hello")[0] == 200

@@ -1,0 +1,144 @@
+"""Registering, logging in and out of the frontend."""
+
+import pytest
+
+from tests.helpers import query, submit
+
+
+def users_in(db_path):
+    """Read the nicknames straight from the SQLite file."""
+    return [row["nickname"] for row in query(db_path, "SELECT nickname FROM user")]
+
+
+def test_register_logs_in_and_stores_the_user(account, frontend_client, db_path):
+    response = account.register("alice")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/user/alice"
+    page = frontend_client.get("/user/alice").get_data(as_text=True)
+    assert "Welcome, alice!" in page
+    assert "Log out" in page
+    assert users_in(db_path) == ["alice"]
+
+
+def test_password_is_stored_hashed(account, db_path):
+    account.register("alice", password="s3cret-pass")
+    [(stored,)] = query(db_path, "SELECT password_hash FROM user")
+    assert "s3cret-pass" not in stored
+    assert stored.startswith(("scrypt:", "pbkdf2:"))
+
+
+@pytest.mark.parametrize(
+    ("nickname", "email", "password", "message"),
+    [
+        ("", "a@example.com", "s3cret-pass", "This field is required."),
+        ("bad name!", "a@example.com", "s3cret-pass", "Use only letters, digits"),
+        ("ab", "a@example.com", "s3cret-pass", "between 3 and 32 characters"),
+        ("x" * 33, "a@example.com", "s3cret-pass", "between 3 and 32 characters"),
+        ("alice", "not-an-email", "s3cret-pass", "Invalid email address."),
+        ("alice", "", "s3cret-pass", "This field is required."),
+        ("alice", "a@example.com", "short", "between 8 and 128 characters"),
+    ],
+)
+def test_register_bad_input_shows_the_form_again(
+    account, db_path, nickname, email, password, message
+):
+    response = account.register(nickname, email=email, password=password)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert users_in(db_path) == []
+
+
+@pytest.mark.parametrize("taken", ["alice", "ALICE", "Alice"])
+def test_register_taken_nickname(frontend_app, account, taken):
+    account.register("alice")
+    account.logout()
+    response = account.register(taken, email="other@example.com")
+    assert response.status_code == 400
+    assert "That nickname is already taken." in response.get_data(as_text=True)
+
+
+def test_register_without_csrf_token_is_refused(frontend_client, db_path):
+    data = {"nickname": "alice", "email": "a@example.com", "password": "s3cret-pass"}
+    response = frontend_client.post("/register", data=data)
+    assert response.status_code == 400
+    assert "The CSRF token is missing." in response.get_data(as_text=True)
+    assert users_in(db_path) == []
+
+
+def test_login_and_logout(account, frontend_client):
+    account.register("alice")
+    account.logout()
+    assert "Log in" in frontend_client.get("/").get_data(as_text=True)
+    response = account.login("alice")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    page = frontend_client.get("/").get_data(as_text=True)
+    assert "Logged in as alice." in page
+    response = account.logout()
+    assert response.status_code == 302
+    page = frontend_client.get("/").get_data(as_text=True)
+    assert "Logged out." in page
+    assert "Log out" not in page
+
+
+@pytest.mark.parametrize(
+    ("nickname", "password"),
+    [("alice", "wrong-password"), ("nobody", "s3cret-pass"), ("alice", "")],
+)
+def test_login_refused(account, nickname, password):
+    account.register("alice")
+    account.logout()
+    response = account.login(nickname, password)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Wrong nickname or password." in page or "This field is required." in page
+    assert "Log out" not in page
+
+
+@pytest.mark.parametrize(
+    ("next_url", "location"),
+    [
+        ("/user/alice", "/user/alice"),
+        ("/context?x=1", "/context?x=1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_login_honours_only_local_next(account, next_url, location):
+    account.register("alice")
+    account.logout()
+    response = account.login("alice", next_url=next_url)
+    assert response.headers["Location"] == location
+
+
+def test_logout_is_post_only(account, frontend_client):
+    account.register("alice")
+    response = frontend_client.get("/logout")
+    assert response.status_code == 405
+    assert "405 Method Not Allowed" in response.get_data(as_text=True)
+    assert "Log out" in frontend_client.get("/").get_data(as_text=True)
+
+
+def test_logout_without_csrf_token_is_refused(account, frontend_client):
+    account.register("alice")
+    assert frontend_client.post("/logout").status_code == 400
+    assert "Log out" in frontend_client.get("/").get_data(as_text=True)
+
+
+def test_session_of_deleted_user_is_dropped(account, frontend_client, db_path):
+    account.register("alice")
+    query(db_path, "DELETE FROM user")
+    page = frontend_client.get("/").get_data(as_text=True)
+    assert "Log in" in page
+
+
+def test_login_form_has_csrf_field(frontend_client):
+    page = frontend_client.get("/login").get_data(as_text=True)
+    assert 'name="csrf_token" type="hidden"' in page
+
+
+def test_submit_helper_posts_token(frontend_client):
+    response = submit(frontend_client, "/login", {"nickname": "x", "password": "y"})
+    assert "The CSRF token" not in response.get_data(as_text=True)

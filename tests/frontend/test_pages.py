@@ -1,0 +1,92 @@
+"""The frontend's pages, error pages, static files and database."""
+
+import sqlite3
+
+import pytest
+
+import frontend
+from core.db import get_db
+
+
+def test_index_lists_users(account, frontend_client):
+    assert "Nobody has registered yet." in frontend_client.get("/").get_data(True)
+    account.register("alice")
+    account.register("bob")
+    page = frontend_client.get("/").get_data(as_text=True)
+    assert '<a href="/user/alice">alice</a>' in page
+    assert '<a href="/user/bob">bob</a>' in page
+
+
+def test_profile(account, frontend_client):
+    account.register("alice")
+    response = frontend_client.get("/user/alice")
+    assert response.status_code == 200
+    assert "<h1>alice</h1>" in response.get_data(as_text=True)
+
+
+def test_unknown_profile_is_the_frontend_404_page(frontend_client):
+    response = frontend_client.get("/user/nobody")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "There is no user named &#39;nobody&#39;." in page
+    assert "Back to the home page" in page
+
+
+def test_user_index_is_another_blueprints_index(frontend_client):
+    response = frontend_client.get("/user/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_hello(frontend_client):
+    page = frontend_client.get("/hello").get_data(as_text=True)
+    assert "Hello from the frontend" in page
+    assert "<code>/hello</code>" in page
+
+
+def test_method_not_allowed_page_keeps_allow_header(frontend_client):
+    response = frontend_client.post("/hello")
+    assert response.status_code == 405
+    assert "405 Method Not Allowed" in response.get_data(as_text=True)
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_server_error_page(frontend_config):
+    app = frontend.create_app({**frontend_config, "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/broken")
+    def broken():
+        raise ValueError("a bug")
+
+    response = app.test_client().get("/broken")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "500 Internal Server Error" in page
+    assert "Back to the home page" in page
+
+
+def test_stylesheet(frontend_client):
+    with frontend_client.get("/static/style.css") as response:
+        assert response.status_code == 200
+        assert "The frontend's stylesheet" in response.get_data(as_text=True)
+
+
+def test_context_json(frontend_client):
+    info = frontend_client.get("/context?a=1&b=two").get_json()
+    assert info["app"] == "frontend"
+    assert info["endpoint"] == "main.context"
+    assert info["script_root"] == ""
+    assert info["path"] == "/context"
+    assert info["url"] == "http://localhost/context?a=1&b=two"
+    assert info["hello_url"] == "/hello"
+
+
+def test_database_created_on_first_use_and_closed(frontend_app, db_path):
+    assert not db_path.exists()
+    with frontend_app.app_context():
+        db = get_db()
+        assert get_db() is db
+        assert db.execute("SELECT count(*) FROM user").fetchone()[0] == 0
+    assert db_path.exists()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        db.execute("SELECT 1")

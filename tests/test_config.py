@@ -1,0 +1,76 @@
+"""Configuration layering and the secret keys of both apps."""
+
+import threading
+
+import pytest
+
+import admin
+import frontend
+from core.config import instance_secret
+
+
+def test_environment_layers(monkeypatch, db_path):
+    monkeypatch.setenv("FLASK_MAIL_PORT", "2525")
+    monkeypatch.setenv("FLASK_DATABASE", str(db_path))
+    monkeypatch.setenv("FRONTEND_SECRET_KEY", "front-key")
+    monkeypatch.setenv("ADMIN_SECRET_KEY", "admin-key")
+    monkeypatch.setenv("ADMIN_MAIL_PORT", "2626")
+    front = frontend.create_app()
+    back = admin.create_app({"DATABASE": "from-test-config.sqlite"})
+    # FLASK_* reaches both apps; values are parsed as JSON where they can be.
+    assert front.config["MAIL_PORT"] == 2525
+    assert front.config["DATABASE"] == str(db_path)
+    # FRONTEND_* and ADMIN_* reach one app each, after FLASK_*.
+    assert back.config["MAIL_PORT"] == 2626
+    assert front.config["SECRET_KEY"] == "front-key"
+    assert back.config["SECRET_KEY"] == "admin-key"
+    # test_config comes last.
+    assert back.config["DATABASE"] == "from-test-config.sqlite"
+
+
+def test_a_shared_secret_key_is_refused(monkeypatch):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "one-key-for-both")
+    with pytest.raises(RuntimeError, match="FRONTEND_SECRET_KEY and ADMIN_SECRET_KEY"):
+        frontend.create_app()
+
+
+def test_keys_are_generated_once_in_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path))
+    first = frontend.create_app(), admin.create_app()
+    again = frontend.create_app(), admin.create_app()
+    assert first[0].config["SECRET_KEY"] != first[1].config["SECRET_KEY"]
+    assert [a.config["SECRET_KEY"] for a in first] == [
+        a.config["SECRET_KEY"] for a in again
+    ]
+    key_file = tmp_path / "frontend-secret-key"
+    assert key_file.read_text() == first[0].config["SECRET_KEY"]
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert first[0].config["DATABASE"] == str(tmp_path / "site.sqlite")
+
+
+def test_processes_starting_together_share_one_key(tmp_path):
+    path = tmp_path / "key"
+    keys = []
+    threads = [
+        threading.Thread(target=lambda: keys.append(instance_secret(path)))
+        for _ in range(16)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 16
+    assert len(set(keys)) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["key"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SESSION_COOKIE_NAME", ("frontend_session", "admin_session")),
+        ("SESSION_COOKIE_PATH", (None, None)),
+        ("APPLICATION_ROOT", ("/", "/admin")),
+    ],
+)
+def test_apps_differ_where_they_must(frontend_app, admin_app, name, value):
+    assert (frontend_app.config[name], admin_app.config[name]) == value

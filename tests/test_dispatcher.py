@@ -1,0 +1,169 @@
+"""The combined site: both apps behind werkzeug's DispatcherMiddleware."""
+
+from wsgiref.validate import validator
+
+import pytest
+from flask import url_for
+from werkzeug.test import Client
+
+from core.routes import route_rows
+from tests.helpers import Account, AdminAccount
+
+
+@pytest.fixture
+def both_logged_in(site_client):
+    """The site client, logged into the frontend as alice and into the admin."""
+    Account(site_client).register("alice")
+    AdminAccount(site_client, "/admin").login()
+    return site_client
+
+
+def page(response):
+    """The response body as text."""
+    return response.get_data(as_text=True)
+
+
+def test_admin_without_slash_redirects(site_client):
+    response = site_client.get("/admin")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "http://localhost/admin/"
+
+
+@pytest.mark.parametrize("path", ["/administrator", "/adminx", "/nope"])
+def test_paths_near_the_mount_belong_to_the_frontend(site_client, path):
+    response = site_client.get(path)
+    assert response.status_code == 404
+    assert "Back to the home page" in page(response)
+
+
+def test_unknown_admin_path_gets_the_admin_404_page(site_client):
+    response = site_client.get("/admin/nope")
+    assert response.status_code == 404
+    assert "Admin: 404 Not Found" in page(response)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [("/hello", "Back to the home page"), ("/admin/hello", "Back to the dashboard")],
+)
+def test_each_app_owns_its_405(both_logged_in, path, text):
+    response = both_logged_in.post(path)
+    assert response.status_code == 405
+    assert "405 Method Not Allowed" in page(response)
+    assert text in page(response)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "/context?q=1",
+            {
+                "app": "frontend",
+                "endpoint": "main.context",
+                "script_root": "",
+                "path": "/context",
+                "url": "http://localhost/context?q=1",
+                "hello_url": "/hello",
+            },
+        ),
+        (
+            "/admin/context?q=1",
+            {
+                "app": "admin",
+                "endpoint": "dashboard.context",
+                "script_root": "/admin",
+                "path": "/context",
+                "url": "http://localhost/admin/context?q=1",
+                "hello_url": "/admin/hello",
+            },
+        ),
+    ],
+)
+def test_what_each_app_sees_of_the_mount(both_logged_in, url, expected):
+    info = both_logged_in.get(url).get_json()
+    assert {key: info[key] for key in expected} == expected
+
+
+def test_admin_pages_link_under_the_prefix(both_logged_in):
+    html = page(both_logged_in.get("/admin/"))
+    assert 'href="/admin/static/style.css"' in html
+    assert 'href="/admin/hello"' in html
+    assert 'action="/admin/logout"' in html
+
+
+def test_admin_urls_outside_a_request_keep_the_prefix(site):
+    admin_app = site.mounts["/admin"]
+    admin_app.config["SERVER_NAME"] = "example.test"
+    with admin_app.app_context():
+        # Outside a request, url_for builds external URLs from SERVER_NAME.
+        assert url_for("hello") == "http://example.test/admin/hello"
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("/static/style.css", "The frontend's stylesheet"),
+        ("/admin/static/style.css", "The admin's stylesheet"),
+    ],
+)
+def test_static_files_of_each_app(site_client, path, text):
+    with site_client.get(path) as response:
+        assert response.status_code == 200
+        assert text in page(response)
+
+
+def test_admin_pages_refused_without_login(site_client):
+    Account(site_client).register("alice")  # a frontend login is not an admin one
+    for path in ["/admin/", "/admin/hello", "/admin/context"]:
+        response = site_client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/admin/login?next=")
+
+
+def test_session_cookies_are_kept_apart(both_logged_in):
+    # The admin's cookie lives on /admin only (its path is APPLICATION_ROOT).
+    assert both_logged_in.get_cookie("frontend_session") is not None
+    assert both_logged_in.get_cookie("admin_session") is None
+    assert both_logged_in.get_cookie("admin_session", path="/admin") is not None
+    Account(both_logged_in).logout()
+    assert "Log in" in page(both_logged_in.get("/"))
+    assert both_logged_in.get("/admin/").status_code == 200
+    AdminAccount(both_logged_in, "/admin").logout()
+    assert both_logged_in.get("/admin/").status_code == 302
+
+
+def test_admin_logout_keeps_the_frontend_login(both_logged_in):
+    AdminAccount(both_logged_in, "/admin").logout()
+    assert "Log out" in page(both_logged_in.get("/"))
+
+
+def test_a_session_of_one_app_is_refused_by_the_other(both_logged_in):
+    front = both_logged_in.get_cookie("frontend_session").value
+    stranger = Client(both_logged_in.application)
+    stranger.set_cookie("admin_session", front, path="/admin")
+    assert stranger.get("/admin/").status_code == 302
+    back = both_logged_in.get_cookie("admin_session", path="/admin").value
+    stranger.set_cookie("frontend_session", back)
+    assert "Log in" in page(stranger.get("/"))
+
+
+def sample_url(path):
+    """Fill a route's arguments with values that exist in the test data."""
+    return path.replace("<nickname>", "alice").replace("<path:filename>", "style.css")
+
+
+def test_every_page_is_valid_wsgi(site):
+    checked = Client(validator(site))
+    Account(checked).register("alice")
+    AdminAccount(checked, "/admin").login()
+    paths = [
+        sample_url(path)
+        for path, methods, _endpoint, _app in route_rows(site)
+        if "GET" in methods
+    ]
+    assert "/admin/hello" in paths and "/user/alice" in paths
+    for path in paths:
+        with checked.get(path) as response:
+            assert response.status_code in (200, 302), path
+            response.get_data()
