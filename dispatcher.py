@@ -8,6 +8,7 @@ and this file is also the site's command line::
 
     python dispatcher.py [serve] [--host 127.0.0.1] [--port 5000]
     python dispatcher.py routes
+    python dispatcher.py trace
 """
 
 import click
@@ -17,15 +18,18 @@ from werkzeug.serving import run_simple
 import admin
 import frontend
 from admin.auth import ensure_credentials
+from core import nested
 from core.routes import format_table, route_rows
 
 
 def create_application(frontend_config=None, admin_config=None):
     """Mount the admin app at /admin over the frontend app at /."""
-    return DispatcherMiddleware(
-        frontend.create_app(frontend_config),
-        {"/admin": admin.create_app(admin_config)},
+    admin_app = admin.create_app(admin_config)
+    site = DispatcherMiddleware(
+        frontend.create_app(frontend_config), {"/admin": admin_app}
     )
+    admin_app.extensions["site"] = site  # the admin's trace page inspects it
+    return site
 
 
 application = create_application()
@@ -59,6 +63,12 @@ def serve(host, port):
 def routes():
     """Print every route of both apps, with its mount prefix."""
     click.echo(format_table(route_rows(application)))
+
+
+@cli.command()
+def trace():
+    """Push and pop nested contexts of both apps, printing each step."""
+    nested.run(application.app, application.mounts["/admin"], echo=click.echo)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The admin site, mounted at /admin: every page but the login needs the admin."""
 
-from admin import auth, dashboard
+from admin import auth, dashboard, trace
 from core import factory
 
 DEFAULTS = {
@@ -20,6 +20,7 @@ def create_app(test_config=None):
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(trace.bp)
     # Same endpoint name as the frontend's page: url_for("hello") gives
     # /admin/hello here and /hello there.
     app.add_url_rule("/hello", endpoint="hello", view_func=dashboard.hello)

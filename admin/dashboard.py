@@ -1,8 +1,8 @@
 """The admin's dashboard, its context page, and its ``hello``."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, render_template
 
-from core.context import describe_request
+from core.context import context_response
 
 bp = Blueprint("dashboard", __name__)
 
@@ -15,8 +15,8 @@ def index():
 
 @bp.get("/context")
 def context():
-    """Describe this request as the admin sees it, as JSON."""
-    return jsonify(describe_request())
+    """Describe this request as the admin sees it, with its push/pop trace."""
+    return context_response()
 
 
 def hello():

@@ -18,6 +18,8 @@ def instance_path():
 
 
 DEFAULTS = {
+    # Record context pushes and pops (the /context and trace pages show them).
+    "TRACE_CONTEXTS": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
 }

@@ -1,8 +1,6 @@
 """The base factory both apps build on."""
 
-from flask import Flask
-
-from core import config, db, errors, filters
+from core import config, db, errors, filters, tracer
 from core.extensions import csrf
 
 
@@ -13,7 +11,7 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     ``env_prefix`` the prefix of its own environment variables, ``defaults``
     its own development defaults.
     """
-    app = Flask(
+    app = tracer.Flask(
         import_name,
         template_folder=str(config.ROOT / "templates"),
         instance_path=config.instance_path(),
@@ -23,4 +21,6 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     csrf.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    if app.config["TRACE_CONTEXTS"]:
+        tracer.init_app(app)
     return app

@@ -1,8 +1,8 @@
 """The home page, the context page, and the frontend's ``hello``."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, render_template
 
-from core.context import describe_request
+from core.context import context_response
 from core.users import list_users
 
 bp = Blueprint("main", __name__)
@@ -16,8 +16,8 @@ def index():
 
 @bp.get("/context")
 def context():
-    """Describe this request as the frontend sees it, as JSON."""
-    return jsonify(describe_request())
+    """Describe this request as the frontend sees it, with its push/pop trace."""
+    return context_response()
 
 
 def hello():

@@ -78,3 +78,11 @@ def account(frontend_client):
 def admin_account(admin_client):
     """Admin login actions on the admin alone (no mount prefix)."""
     return AdminAccount(admin_client, prefix="")
+
+
+@pytest.fixture
+def both_logged_in(site_client):
+    """The site client, logged into the frontend as alice and into the admin."""
+    Account(site_client).register("alice")
+    AdminAccount(site_client, "/admin").login()
+    return site_client

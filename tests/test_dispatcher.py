@@ -10,14 +10,6 @@ from core.routes import route_rows
 from tests.helpers import Account, AdminAccount
 
 
-@pytest.fixture
-def both_logged_in(site_client):
-    """The site client, logged into the frontend as alice and into the admin."""
-    Account(site_client).register("alice")
-    AdminAccount(site_client, "/admin").login()
-    return site_client
-
-
 def page(response):
     """The response body as text."""
     return response.get_data(as_text=True)

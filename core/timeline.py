@@ -1,0 +1,58 @@
+"""Lay a trace out as bars for a picture of the context stack over time.
+
+Each context becomes a bar from its push to its pop, at the height of its
+depth: the stack grows upwards, time runs to the right (one step per event).
+"""
+
+from dataclasses import dataclass
+
+STEP = 56  # horizontal pixels per event
+ROW = 34  # vertical pixels per stack level
+MARGIN = 24
+AXIS = 18  # room under the bars for the event numbers
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One context from push to pop, ready to draw."""
+
+    app: str
+    kind: str
+    url: str | None
+    depth: int
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+def layout(events):
+    """Return (bars, width, height) for the events of one trace, in pixels.
+
+    A context still open at the end runs to the right edge.
+    """
+    top = max((e.depth for e in events), default=0)
+    open_pushes, bars = [], []
+
+    def bar(start, end, push):
+        y = MARGIN + (top - push.depth) * ROW
+        x = MARGIN + start * STEP
+        width = (end - start) * STEP
+        return Bar(push.app, push.kind, push.url, push.depth, x, y, width, ROW - 6)
+
+    for index, event in enumerate(events):
+        if event.action == "push":
+            open_pushes.append((index, event))
+        elif open_pushes:
+            start, push = open_pushes.pop()
+            bars.append(bar(start, index, push))
+    bars.extend(bar(start, len(events), push) for start, push in open_pushes)
+    bars.sort(key=lambda b: (b.x, b.depth))
+    width = 2 * MARGIN + max(len(events) - 1, 1) * STEP
+    height = 2 * MARGIN + top * ROW + AXIS
+    return bars, width, height
+
+
+def ticks(events):
+    """Return (x, number) for each event: where it happens on the time axis."""
+    return [(MARGIN + index * STEP, index + 1) for index in range(len(events))]

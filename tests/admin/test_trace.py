@@ -1,0 +1,52 @@
+"""The admin's picture of the context stack over time."""
+
+import re
+
+import pytest
+
+BAR = re.compile(
+    r'<g class="bar (\w+) (\w+)" data-app="\w+" data-kind="\w+" data-depth="(\d)"'
+)
+
+
+def bars(html):
+    """The (app, kind, depth) of each bar drawn, per picture, in drawing order."""
+    return [
+        BAR.findall(section) for section in html.split('<section class="trace">')[1:]
+    ]
+
+
+def test_needs_the_admin_login(site_client):
+    response = site_client.get("/admin/trace")
+    assert response.status_code == 302
+
+
+def test_draws_a_frontend_request_and_the_scenario(both_logged_in):
+    html = both_logged_in.get("/admin/trace?path=/user/alice").get_data(as_text=True)
+    assert "GET /user/alice through the combined site: 200 OK" in html
+    request_bars, scenario_bars = bars(html)
+    assert request_bars == [("frontend", "app", "1"), ("frontend", "request", "2")]
+    assert ("admin", "request", "4") in scenario_bars
+    assert len(scenario_bars) == 11  # steps 1-4: 4, steps 5-6: 5, step 7: 2
+    assert "http://localhost/user/alice" in html
+
+
+def test_traces_an_admin_page_with_the_visitors_login(both_logged_in):
+    html = both_logged_in.get("/admin/trace?path=/admin/context").get_data(True)
+    assert "GET /admin/context through the combined site: 200 OK" in html
+    assert bars(html)[0] == [("admin", "app", "1"), ("admin", "request", "2")]
+
+
+def test_a_path_that_is_not_a_path_is_refused(both_logged_in):
+    response = both_logged_in.get("/admin/trace?path=hello")
+    assert response.status_code == 400
+    assert "The path must start with &#39;/&#39;" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/admin/trace", "/admin/%74race?path=/hello"])
+def test_the_page_never_traces_itself(both_logged_in, path):
+    # The traced request reaches this page again, which refuses it: no loop.
+    response = both_logged_in.get("/admin/trace", query_string={"path": path})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "through the combined site: 400 BAD REQUEST" in html
