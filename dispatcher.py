@@ -11,6 +11,11 @@ and this file is also the site's command line::
     python dispatcher.py trace
 """
 
+import os
+import signal
+import sys
+from pathlib import Path
+
 import click
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import run_simple
@@ -18,7 +23,7 @@ from werkzeug.serving import run_simple
 import admin
 import frontend
 from admin.auth import ensure_credentials
-from core import nested
+from core import devmail, nested, sender
 from core.routes import format_table, route_rows
 
 
@@ -48,7 +53,24 @@ def cli(ctx):
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host, port):
     """Run the development server (werkzeug's run_simple)."""
-    admin_app = application.mounts["/admin"]
+    frontend_app, admin_app = application.app, application.mounts["/admin"]
+    announce_admin_password(admin_app)
+    mail_server = None
+    if "FLASK_MAIL_SERVER" not in os.environ:
+        mail_server = start_dev_mail_server(frontend_app)
+    # SIGTERM ends the server like Ctrl-C does, so the senders stop cleanly.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    sender.start_all()
+    try:
+        run_simple(host, port, application, threaded=True)
+    finally:
+        sender.stop_all()
+        if mail_server is not None:
+            mail_server.stop()
+
+
+def announce_admin_password(admin_app):
+    """Make and print a password for this run if none is configured."""
     password = ensure_credentials(admin_app)
     if password is not None:
         username = admin_app.config["ADMIN_USERNAME"]
@@ -56,7 +78,21 @@ def serve(host, port):
             f" * Admin login for this run: {username} / {password}\n"
             "   (set FLASK_ADMIN_PASSWORD_HASH to choose a lasting one)"
         )
-    run_simple(host, port, application, threaded=True)
+
+
+def start_dev_mail_server(app):
+    """Start the local SMTP server the mail settings point at; return it."""
+    host, port = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    mail_dir = Path(app.instance_path) / "mail"
+    try:
+        server = devmail.start(host, port, mail_dir, echo=click.echo)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot start the development SMTP server on {host}:{port} ({error}); "
+            "set FLASK_MAIL_PORT to a free port, or FLASK_MAIL_SERVER to use a real one"
+        ) from error
+    click.echo(f" * Development SMTP server on {host}:{port}, mail kept in {mail_dir}")
+    return server
 
 
 @cli.command()

@@ -1,6 +1,6 @@
 """The admin site, mounted at /admin: every page but the login needs the admin."""
 
-from admin import auth, dashboard, trace
+from admin import auth, dashboard, outbox, trace, users
 from core import factory
 
 DEFAULTS = {
@@ -21,6 +21,8 @@ def create_app(test_config=None):
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(trace.bp)
+    app.register_blueprint(users.bp)
+    app.register_blueprint(outbox.bp)
     # Same endpoint name as the frontend's page: url_for("hello") gives
     # /admin/hello here and /hello there.
     app.add_url_rule("/hello", endpoint="hello", view_func=dashboard.hello)

@@ -21,6 +21,24 @@ DEFAULTS = {
     # Record context pushes and pops (the /context and trace pages show them).
     "TRACE_CONTEXTS": True,
     "SESSION_COOKIE_HTTPONLY": True,
+    # Mail goes to the development SMTP server that `serve` starts, unless
+    # FLASK_MAIL_SERVER points elsewhere.
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_PORT": 8025,
+    "MAIL_DEFAULT_SENDER": "Flask Site <noreply@localhost>",
+    "MAIL_TIMEOUT": 10,  # seconds for any one SMTP step
+    # Flask-Mail would default this to TESTING and then report mail it never
+    # sent as sent; the outbox must only mark what really went out.
+    "MAIL_SUPPRESS_SEND": False,
+    # The outbox sender (core/sender.py); apps that send mail turn it on.
+    "MAIL_SENDER": False,
+    "MAIL_SENDER_THREADS": 2,
+    "MAIL_POLL_SECONDS": 5.0,
+    "MAIL_BATCH_SIZE": 20,
+    "MAIL_LEASE_SECONDS": 300,  # a claimed message is taken over after this
+    "MAIL_RETRY_SECONDS": 5.0,  # the first retry; then doubling...
+    "MAIL_RETRY_MAX_SECONDS": 300.0,  # ...up to this
+    "MAIL_MAX_ATTEMPTS": 10,
     "SESSION_COOKIE_SAMESITE": "Lax",
 }
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app, g
 
 SCHEMA = Path(__file__).with_name("schema.sql").read_text()
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def connect(path):
@@ -19,7 +19,23 @@ def connect(path):
     conn.execute("PRAGMA foreign_keys = ON")
     if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
         conn.executescript(SCHEMA)
+    use_wal(conn)
     return conn
+
+
+def use_wal(conn):
+    """Put the file in WAL mode: readers then never block the writer.
+
+    The mode belongs to the file and lasts. Switching needs the file to itself
+    and does not wait for other connections, so a connection that loses that
+    race leaves the switch to the one that wins (or to the next connection).
+    """
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError:
+        pass  # another connection holds the file right now
 
 
 def get_db():

@@ -46,5 +46,14 @@ def authenticate(nickname, password):
 
 
 def list_users():
-    """Return every user, oldest first."""
-    return get_db().execute("SELECT * FROM user ORDER BY id").fetchall()
+    """Return every user, oldest first, with ``followers`` and ``following``."""
+    return (
+        get_db()
+        .execute(
+            "SELECT user.*,"
+            " (SELECT count(*) FROM follow WHERE followed_id = user.id) AS followers,"
+            " (SELECT count(*) FROM follow WHERE follower_id = user.id) AS following"
+            " FROM user ORDER BY id"
+        )
+        .fetchall()
+    )

@@ -1,7 +1,9 @@
 """User profiles."""
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user
 
+from core import follows
 from core.users import find_user
 
 bp = Blueprint("user", __name__, url_prefix="/user")
@@ -19,4 +21,14 @@ def profile(nickname):
     user = find_user(nickname)
     if user is None:
         abort(404, description=f"There is no user named {nickname!r}.")
-    return render_template("frontend/user/profile.html", user=user)
+    followers, following = follows.counts(user["id"])
+    is_following = current_user.is_authenticated and follows.is_following(
+        current_user.id, user["id"]
+    )
+    return render_template(
+        "frontend/user/profile.html",
+        user=user,
+        followers=followers,
+        following=following,
+        is_following=is_following,
+    )

@@ -7,6 +7,7 @@ import admin
 import frontend
 from dispatcher import create_application
 from tests.helpers import ADMIN_PASSWORD_HASH, Account, AdminAccount
+from tests.smtp import SMTPServer
 
 
 @pytest.fixture
@@ -17,8 +18,13 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def frontend_config(db_path):
-    """The frontend's test configuration."""
-    return {"TESTING": True, "DATABASE": str(db_path), "SECRET_KEY": "test-frontend"}
+    """The frontend's test configuration (its mail sender off: see test_mail)."""
+    return {
+        "TESTING": True,
+        "DATABASE": str(db_path),
+        "SECRET_KEY": "test-frontend",
+        "MAIL_SENDER": False,
+    }
 
 
 @pytest.fixture
@@ -86,3 +92,35 @@ def both_logged_in(site_client):
     Account(site_client).register("alice")
     AdminAccount(site_client, "/admin").login()
     return site_client
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a free loopback port, stopped after the test."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.recorder.open.set()
+    server.stop()
+
+
+@pytest.fixture
+def mail_config(frontend_config, smtp):
+    """The frontend's config with its sender on, quick to poll and retry."""
+    return {
+        **frontend_config,
+        "MAIL_SENDER": True,
+        "MAIL_PORT": smtp.port,
+        "MAIL_TIMEOUT": 5,
+        "MAIL_POLL_SECONDS": 0.2,
+        "MAIL_RETRY_SECONDS": 0.2,
+        "MAIL_RETRY_MAX_SECONDS": 1.0,
+    }
+
+
+@pytest.fixture
+def mail_site(mail_config, admin_config):
+    """The combined site whose frontend delivers mail to ``smtp``."""
+    site = create_application(mail_config, admin_config)
+    yield site
+    site.app.extensions["outbox_sender"].stop()

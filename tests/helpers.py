@@ -2,6 +2,7 @@
 
 import re
 import socket
+import time
 from contextlib import closing
 
 from werkzeug.security import generate_password_hash
@@ -38,6 +39,17 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until(check, timeout=30.0, interval=0.1, message="condition"):
+    """Poll ``check`` until it returns a true value, or fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
 def query(db_path, sql, *args):

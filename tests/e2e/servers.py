@@ -4,33 +4,23 @@ import http.cookiejar
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_until(check, timeout=30.0, interval=0.1, message="condition"):
-    """Poll ``check`` until it returns a true value, or fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
 @contextmanager
 def running(args, env, log_path, port):
     """Run ``args`` from the repository root until the port answers HTTP."""
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **env}
+    # Each server gets its own mail port: nothing here uses the default 8025.
+    defaults = {"PYTHONUNBUFFERED": "1", "FLASK_MAIL_PORT": str(free_port())}
+    full_env = {**os.environ, **defaults, **env}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             args, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT

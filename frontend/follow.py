@@ -1,0 +1,66 @@
+"""Following and unfollowing users (POST only, with a CSRF token)."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from flask_login import current_user
+
+from core import follows, sender
+from core.db import get_db, transaction
+from core.users import find_user
+from frontend.notify import enqueue_follower_email
+
+bp = Blueprint("follow", __name__)
+
+
+def other_user(nickname):
+    """The user to (un)follow: 404 if unknown, 400 if it is the visitor."""
+    user = find_user(nickname)
+    if user is None:
+        abort(404, description=f"There is no user named {nickname!r}.")
+    if user["id"] == current_user.id:
+        abort(400, description="You cannot follow or unfollow yourself.")
+    return user
+
+
+def to_profile(user):
+    """Redirect to ``user``'s profile."""
+    return redirect(url_for("user.profile", nickname=user["nickname"]))
+
+
+def log_in_first(nickname):
+    """Send a visitor who is not logged in to log in, then back to the profile."""
+    flash("Log in to follow people.")
+    profile = url_for("user.profile", nickname=nickname)
+    return redirect(url_for("auth.login", next=profile))
+
+
+@bp.post("/follow/<nickname>")
+def follow(nickname):
+    """Follow a user, and tell them by email (sent after the request)."""
+    if not current_user.is_authenticated:
+        return log_in_first(nickname)
+    user = other_user(nickname)
+    db = get_db()
+    with transaction(db):  # the follow and its email, or neither
+        added = follows.follow(db, current_user.id, user["id"])
+        if added:
+            follower = find_user(current_user.nickname)
+            enqueue_follower_email(db, follower, user)
+    if not added:
+        flash(f"You already follow {user['nickname']}.")
+        return to_profile(user)
+    sender.wake(current_app)
+    flash(f"You are now following {user['nickname']}.")
+    return to_profile(user)
+
+
+@bp.post("/unfollow/<nickname>")
+def unfollow(nickname):
+    """Stop following a user (no email)."""
+    if not current_user.is_authenticated:
+        return log_in_first(nickname)
+    user = other_user(nickname)
+    if follows.unfollow(current_user.id, user["id"]):
+        flash(f"You no longer follow {user['nickname']}.")
+    else:
+        flash(f"You do not follow {user['nickname']}.")
+    return to_profile(user)

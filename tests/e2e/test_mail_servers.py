@@ -1,0 +1,110 @@
+"""Mail from real server processes: several gunicorn workers, and a restart."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.e2e.servers import Browser, gunicorn_command, running, serve_command
+from tests.helpers import free_port, query, wait_until
+
+NAMES = [f"user{n}" for n in range(7)]
+
+
+def mail_env(tmp_path, smtp_port):
+    """Send to the test's SMTP server, polling and retrying quickly."""
+    return {
+        "FLASK_INSTANCE_PATH": str(tmp_path),
+        "FLASK_MAIL_SERVER": "127.0.0.1",
+        "FLASK_MAIL_PORT": str(smtp_port),
+        "FLASK_MAIL_POLL_SECONDS": "0.3",
+        "FLASK_MAIL_RETRY_SECONDS": "0.3",
+        "FLASK_MAIL_RETRY_MAX_SECONDS": "1",
+    }
+
+
+def register(base, nickname):
+    """A browser logged in as a newly registered ``nickname``."""
+    browser = Browser(base)
+    data = {
+        "nickname": nickname,
+        "email": f"{nickname}@example.com",
+        "password": "pw-12345",
+    }
+    assert browser.submit("/register", data)[0] == 302
+    return browser
+
+
+def follow(browser, nickname):
+    """Press Follow on a profile; return the status."""
+    return browser.submit(f"/follow/{nickname}", {}, form_path=f"/user/{nickname}")[0]
+
+
+def test_many_follows_through_gunicorn_workers_mail_each_once(tmp_path, smtp):
+    port = free_port()
+    command = gunicorn_command(port, workers=3)
+    with running(
+        command, mail_env(tmp_path, smtp.port), tmp_path / "g.log", port
+    ) as base:
+        browsers = {name: register(base, name) for name in NAMES}
+        pairs = [(a, b) for a in NAMES for b in NAMES if a != b]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(lambda p: follow(browsers[p[0]], p[1]), pairs))
+        assert statuses == [302] * len(pairs)
+        wait_until(lambda: len(smtp.messages) >= len(pairs), timeout=60, message="mail")
+        rows = query(tmp_path / "site.sqlite", "SELECT status FROM outbox")
+        assert [row["status"] for row in rows] == ["sent"] * len(pairs)
+    received = sorted((m["To"], m["Subject"]) for m in smtp.messages)
+    expected = sorted(
+        (f"{b}@example.com", f"{a} is now following you") for a, b in pairs
+    )
+    assert received == expected  # every mail, each exactly once
+    assert len({m["Message-ID"] for m in smtp.messages}) == len(pairs)
+    link = f"{base}/user/{NAMES[0]}"
+    assert any(link in m.get_body(("plain",)).get_content() for m in smtp.messages)
+    log = (tmp_path / "g.log").read_text()
+    assert "Traceback" not in log
+
+
+def test_mail_pending_at_shutdown_goes_out_after_a_restart(tmp_path, smtp):
+    smtp.stop()
+    env = mail_env(tmp_path, smtp.port)
+    port = free_port()
+    with running(serve_command(port), env, tmp_path / "1.log", port) as base:
+        register(base, "bob")
+        alice = register(base, "alice")
+        assert follow(alice, "bob") == 302
+        wait_until(
+            lambda: query(tmp_path / "site.sqlite", "SELECT attempts FROM outbox")[0][
+                0
+            ],
+            message="a failed attempt",
+        )
+    # `running` stopped the server with SIGTERM: the message is still pending.
+    [row] = query(tmp_path / "site.sqlite", "SELECT status, claimed_by FROM outbox")
+    assert (row["status"], row["claimed_by"]) == ("pending", None)
+    smtp.start()
+    with running(serve_command(port), env, tmp_path / "2.log", port):
+        wait_until(lambda: smtp.messages, message="the mail after the restart")
+        wait_until(
+            lambda: (
+                query(tmp_path / "site.sqlite", "SELECT status FROM outbox")[0][0]
+                == "sent"
+            ),
+            message="the outbox to say sent",
+        )
+    assert [m["To"] for m in smtp.messages] == ["bob@example.com"]
+
+
+def test_development_server_keeps_mail_in_the_instance_folder(tmp_path):
+    env = {"FLASK_INSTANCE_PATH": str(tmp_path), "FLASK_MAIL_PORT": str(free_port())}
+    port = free_port()
+    with running(serve_command(port), env, tmp_path / "serve.log", port) as base:
+        register(base, "bob")
+        alice = register(base, "alice")
+        assert follow(alice, "bob") == 302
+        new_mail = tmp_path / "mail" / "new"
+        [path] = wait_until(lambda: list(new_mail.glob("*")), message="a mail file")
+        log = (tmp_path / "serve.log").read_text()
+    text = path.read_text()
+    assert "Subject: alice is now following you" in text
+    assert f"{base}/user/alice" in text
+    assert f"Development SMTP server on 127.0.0.1:{env['FLASK_MAIL_PORT']}" in log
+    assert "Mail to bob@example.com: 'alice is now following you'" in log

@@ -1,0 +1,299 @@
+"""Follower emails: rendered in the request, delivered by the outbox sender.
+
+Every test talks to a real SMTP server (aiosmtpd) and a real SQLite file, and
+waits by polling for the outcome.
+"""
+
+import pytest
+from werkzeug.test import Client
+
+import frontend
+from core import outbox
+from core.mail import retry_delay
+from dispatcher import create_application
+from tests.helpers import Account, AdminAccount, query, submit, wait_until
+
+
+def outbox_rows(db_path):
+    """Every outbox row, oldest first."""
+    return query(db_path, "SELECT * FROM outbox ORDER BY id")
+
+
+def wait_for_status(db_path, status, count=1):
+    """Wait until ``count`` messages have ``status``; return the rows."""
+    return wait_until(
+        lambda: (
+            len(rows := [r for r in outbox_rows(db_path) if r["status"] == status])
+            >= count
+            and rows
+        ),
+        message=f"{count} message(s) {status}",
+    )
+
+
+@pytest.fixture
+def users(mail_site):
+    """Clients of bob and alice, both registered and logged in."""
+    clients = {}
+    for nickname in ("bob", "alice"):
+        clients[nickname] = Client(mail_site)
+        Account(clients[nickname]).register(nickname)
+    return clients
+
+
+def follow(client, nickname):
+    """Press the Follow button on ``nickname``'s profile."""
+    return submit(client, f"/follow/{nickname}", {}, form_url=f"/user/{nickname}")
+
+
+def test_following_sends_the_followed_user_one_email(users, smtp, db_path):
+    response = follow(users["alice"], "bob")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/user/bob"
+    [row] = wait_for_status(db_path, "sent")
+    wait_until(lambda: smtp.messages, message="the email")
+    [email] = smtp.messages
+    assert email["To"] == "bob@example.com"
+    assert email["From"] == "Flask Site <noreply@localhost>"
+    assert email["Subject"] == "alice is now following you"
+    assert email["Message-ID"] == row["message_id"]
+    text = email.get_body(("plain",)).get_content()
+    html = email.get_body(("html",)).get_content()
+    assert text.startswith("Dear bob,")
+    assert "http://localhost/user/alice" in text
+    assert '<a href="http://localhost/user/alice">alice</a>' in html
+    assert row["attempts"] == 1
+    page = users["alice"].get("/user/bob").get_data(as_text=True)
+    assert "You are now following bob." in page
+    assert "1 follower," in page and "Unfollow" in page
+
+
+def test_the_request_returns_while_the_smtp_server_stalls(users, smtp, db_path):
+    smtp.recorder.open.clear()
+    response = follow(users["alice"], "bob")
+    assert response.status_code == 302
+    # The sender is now stuck in the SMTP conversation; the page was not.
+    wait_until(lambda: smtp.recorder.waiting == 1, message="the stalled DATA")
+    assert smtp.messages == []
+    assert users["alice"].get("/user/bob").status_code == 200
+    smtp.recorder.open.set()
+    wait_for_status(db_path, "sent")
+    assert len(smtp.messages) == 1
+
+
+def test_smtp_server_down_then_back(users, smtp, db_path):
+    smtp.stop()
+    follow(users["alice"], "bob")
+    wait_until(
+        lambda: outbox_rows(db_path)[0]["attempts"] >= 2, message="two failed attempts"
+    )
+    [row] = outbox_rows(db_path)
+    assert row["status"] == "pending"
+    assert "ConnectionRefusedError" in row["last_error"]
+    smtp.start()
+    wait_for_status(db_path, "sent")
+    wait_until(lambda: smtp.messages, message="the email")
+    assert len(smtp.messages) == 1
+
+
+def test_a_451_is_retried_and_delivered_once(users, smtp, db_path):
+    smtp.recorder.replies.append("451 4.3.0 Try again later")
+    follow(users["alice"], "bob")
+    [row] = wait_for_status(db_path, "sent")
+    assert row["attempts"] == 2
+    assert "451" in row["last_error"]
+    assert len(smtp.messages) == 1
+
+
+def test_a_550_is_kept_as_failed_shown_and_retried_by_hand(
+    users, smtp, db_path, mail_site
+):
+    smtp.recorder.replies.append("550 5.1.1 No such mailbox")
+    follow(users["alice"], "bob")
+    [row] = wait_for_status(db_path, "failed")
+    assert row["attempts"] == 1
+    assert "550" in row["last_error"] and "No such mailbox" in row["last_error"]
+    admin = Client(mail_site)
+    AdminAccount(admin, "/admin").login()
+    page = admin.get("/admin/outbox").get_data(as_text=True)
+    assert '<td class="status">failed</td>' in page
+    assert "550" in page and "bob@example.com" in page
+    retry_url = f"/admin/outbox/{row['id']}/retry"
+    response = submit(admin, retry_url, {}, form_url="/admin/outbox")
+    assert response.status_code == 302
+    wait_for_status(db_path, "sent")
+    assert len(smtp.messages) == 1
+    again = submit(admin, retry_url, {}, form_url="/admin/outbox")
+    assert again.status_code == 409  # only a failed message can be retried
+
+
+def test_too_many_temporary_failures_end_as_failed(mail_config, admin_config, db_path):
+    config = {**mail_config, "MAIL_MAX_ATTEMPTS": 2, "MAIL_PORT": 1}  # nothing listens
+    site = create_application(config, admin_config)
+    try:
+        clients = [Client(site), Client(site)]
+        Account(clients[0]).register("bob")
+        Account(clients[1]).register("alice")
+        follow(clients[1], "bob")
+        [row] = wait_for_status(db_path, "failed")
+    finally:
+        site.app.extensions["outbox_sender"].stop()
+    assert row["attempts"] == 2
+    assert "ConnectionRefusedError" in row["last_error"]
+
+
+def test_a_restart_resumes_pending_mail(mail_config, admin_config, smtp, db_path):
+    smtp.stop()
+    first = create_application(mail_config, admin_config)
+    clients = [Client(first), Client(first)]
+    Account(clients[0]).register("bob")
+    Account(clients[1]).register("alice")
+    follow(clients[1], "bob")
+    wait_until(lambda: outbox_rows(db_path)[0]["attempts"] >= 1, message="an attempt")
+    first.app.extensions["outbox_sender"].stop()  # the process stops
+    smtp.start()
+    second = frontend.create_app(mail_config)  # the process starts again
+    second.extensions["outbox_sender"].start()
+    try:
+        wait_for_status(db_path, "sent")
+    finally:
+        second.extensions["outbox_sender"].stop()
+    assert len(smtp.messages) == 1
+
+
+def test_several_senders_send_each_message_once(
+    mail_config, admin_config, smtp, db_path
+):
+    apps = [frontend.create_app(mail_config) for _ in range(3)]  # three "processes"
+    site = create_application({**mail_config, "MAIL_SENDER": False}, admin_config)
+    names = [f"user{n}" for n in range(6)]
+    clients = {name: Client(site) for name in names}
+    for name in names:
+        Account(clients[name]).register(name)
+    for app in apps:
+        app.extensions["outbox_sender"].start()
+    try:
+        for follower in names:
+            for followed in names:
+                if follower != followed:
+                    follow(clients[follower], followed)
+        expected = len(names) * (len(names) - 1)
+        wait_for_status(db_path, "sent", count=expected)
+    finally:
+        for app in apps:
+            app.extensions["outbox_sender"].stop()
+    ids = [email["Message-ID"] for email in smtp.messages]
+    assert len(ids) == expected and len(set(ids)) == expected
+    assert [app.extensions["outbox_sender"].threads for app in apps] == [[], [], []]
+
+
+def test_sending_threads_stay_bounded(users, mail_site, smtp, db_path):
+    for nickname in ("carol", "dave", "erin"):
+        Account(Client(mail_site)).register(nickname)
+        follow(users["alice"], nickname)
+        follow(users["bob"], nickname)
+    wait_for_status(db_path, "sent", count=6)
+    threads = mail_site.app.extensions["outbox_sender"].threads
+    assert len(threads) == mail_site.app.config["MAIL_SENDER_THREADS"] == 2
+
+
+def test_following_again_changes_nothing_and_sends_nothing(users, smtp, db_path):
+    follow(users["alice"], "bob")
+    response = follow(users["alice"], "bob")
+    page = users["alice"].get(response.headers["Location"]).get_data(as_text=True)
+    assert "You already follow bob." in page
+    assert "1 follower," in page
+    assert len(outbox_rows(db_path)) == 1
+
+
+def test_unfollow_sends_nothing(users, smtp, db_path):
+    follow(users["alice"], "bob")
+    wait_for_status(db_path, "sent")
+    response = submit(users["alice"], "/unfollow/bob", {}, form_url="/user/bob")
+    page = users["alice"].get(response.headers["Location"]).get_data(as_text=True)
+    assert "You no longer follow bob." in page and "0 followers," in page
+    assert len(outbox_rows(db_path)) == 1
+
+
+def self_follow(users):
+    return follow(users["alice"], "alice")
+
+
+def unknown_user(users):
+    return submit(users["alice"], "/follow/nobody", {}, form_url="/user/alice")
+
+
+def get_request(users):
+    return users["alice"].get("/follow/bob")
+
+
+def missing_csrf(users):
+    return users["alice"].post("/follow/bob")
+
+
+def not_logged_in(users):
+    return submit(Client(users["alice"].application), "/follow/bob", {}, "/login")
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "text"),
+    [
+        (self_follow, 400, "You cannot follow or unfollow yourself."),
+        (unknown_user, 404, "There is no user named &#39;nobody&#39;."),
+        (get_request, 405, "405 Method Not Allowed"),
+        (missing_csrf, 400, "The CSRF token is missing."),
+        (not_logged_in, 302, ""),
+    ],
+)
+def test_bad_input_sends_nothing(users, smtp, db_path, action, status, text):
+    response = action(users)
+    assert response.status_code == status
+    assert text in response.get_data(as_text=True)
+    assert outbox_rows(db_path) == []
+    # A good follow afterwards is the only mail that arrives.
+    follow(users["bob"], "alice")
+    wait_for_status(db_path, "sent")
+    assert [email["Subject"] for email in smtp.messages] == ["bob is now following you"]
+
+
+def test_not_logged_in_is_sent_to_log_in_then_back(users):
+    response = not_logged_in(users)
+    assert response.headers["Location"] == "/login?next=/user/bob"
+
+
+def test_stopping_hands_back_what_was_not_tried(mail_config, db_path):
+    app = frontend.create_app(mail_config)
+    with app.app_context():
+        from core.db import get_db, transaction  # noqa: PLC0415
+
+        db = get_db()
+        with transaction(db):
+            ids = [outbox.enqueue(db, "s@x", "r@x", "s", "b", "h") for _ in range(3)]
+        claimed = outbox.claim(db, "w1", limit=3, lease=300)
+        assert [row["id"] for row in claimed] == ids
+        assert outbox.claim(db, "w2", limit=3, lease=300) == []  # all taken
+        for row in claimed:
+            outbox.release(db, row["id"], "w1")
+        assert len(outbox.claim(db, "w2", limit=3, lease=300)) == 3
+
+
+def test_an_expired_claim_is_taken_over(mail_config):
+    app = frontend.create_app(mail_config)
+    with app.app_context():
+        from core.db import get_db, transaction  # noqa: PLC0415
+
+        db = get_db()
+        with transaction(db):
+            outbox.enqueue(db, "s@x", "r@x", "s", "b", "h")
+        [row] = outbox.claim(db, "dead-worker", limit=1, lease=0)
+        [again] = outbox.claim(db, "w2", limit=1, lease=300)
+        assert again["id"] == row["id"]
+        assert not outbox.mark_sent(db, row["id"], "dead-worker")  # no longer its
+        assert outbox.mark_sent(db, row["id"], "w2")
+
+
+@pytest.mark.parametrize(
+    ("attempts", "delay"), [(1, 5), (2, 10), (3, 20), (6, 160), (7, 300), (20, 300)]
+)
+def test_retry_delays_double_up_to_a_ceiling(attempts, delay):
+    assert retry_delay(attempts, base=5, ceiling=300) == delay
