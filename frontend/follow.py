@@ -43,8 +43,7 @@ def follow(nickname):
     with transaction(db):  # the follow and its email, or neither
         added = follows.follow(db, current_user.id, user["id"])
         if added:
-            follower = find_user(current_user.nickname)
-            enqueue_follower_email(db, follower, user)
+            enqueue_follower_email(db, current_user, user)
     if not added:
         flash(f"You already follow {user['nickname']}.")
         return to_profile(user)

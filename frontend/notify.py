@@ -17,7 +17,7 @@ def enqueue_follower_email(db, follower, followed):
         db,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         recipient=followed["email"],
-        subject=f"{follower['nickname']} is now following you",
+        subject=f"{follower.nickname} is now following you",
         body=render_template("email/follower.txt", **context),
         html=render_template("email/follower.html", **context),
         domain=request.host.partition(":")[0],

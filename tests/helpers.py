@@ -4,6 +4,7 @@ import re
 import socket
 import time
 from contextlib import closing
+from urllib.parse import quote
 
 from werkzeug.security import generate_password_hash
 
@@ -73,7 +74,9 @@ class Account:
 
     def login(self, nickname="alice", password="s3cret-pass", next_url=None):
         """Log in, optionally with a ``next`` query argument."""
-        url = "/login" if next_url is None else f"/login?next={next_url}"
+        url = (
+            "/login" if next_url is None else f"/login?next={quote(next_url, safe='')}"
+        )
         return submit(self.client, url, {"nickname": nickname, "password": password})
 
     def logout(self):

@@ -151,11 +151,10 @@ def test_copy_current_request_context_gives_the_thread_an_empty_g(frontend_app):
         assert run_in_thread(work) == {"value": ("/hello", False)}
 
 
-@pytest.mark.parametrize("workers", [8])
-def test_trace_of_a_thread_excludes_the_parent(frontend_app, workers):
+def test_trace_of_a_thread_excludes_the_parent(frontend_app):
     with tracer.recording() as parent:
         with frontend_app.app_context():
-            threads = [start_in_app_context(lambda: None) for _ in range(workers)]
+            threads = [start_in_app_context(lambda: None) for _ in range(8)]
             for thread in threads:
                 thread.join()
     assert [(e.action, e.app) for e in parent.events] == [

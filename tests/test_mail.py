@@ -9,6 +9,7 @@ from werkzeug.test import Client
 
 import frontend
 from core import outbox
+from core.db import get_db, transaction
 from core.mail import retry_delay
 from dispatcher import create_application
 from tests.helpers import Account, AdminAccount, query, submit, wait_until
@@ -261,11 +262,9 @@ def test_not_logged_in_is_sent_to_log_in_then_back(users):
     assert response.headers["Location"] == "/login?next=/user/bob"
 
 
-def test_stopping_hands_back_what_was_not_tried(mail_config, db_path):
+def test_claims_are_exclusive_and_released_claims_are_due_again(mail_config):
     app = frontend.create_app(mail_config)
     with app.app_context():
-        from core.db import get_db, transaction  # noqa: PLC0415
-
         db = get_db()
         with transaction(db):
             ids = [outbox.enqueue(db, "s@x", "r@x", "s", "b", "h") for _ in range(3)]
@@ -280,8 +279,6 @@ def test_stopping_hands_back_what_was_not_tried(mail_config, db_path):
 def test_an_expired_claim_is_taken_over(mail_config):
     app = frontend.create_app(mail_config)
     with app.app_context():
-        from core.db import get_db, transaction  # noqa: PLC0415
-
         db = get_db()
         with transaction(db):
             outbox.enqueue(db, "s@x", "r@x", "s", "b", "h")

@@ -56,10 +56,9 @@ def serve_command(port):
     return [sys.executable, "dispatcher.py", "serve", "--port", str(port)]
 
 
-def gunicorn_command(port, workers=2):
+def gunicorn_command(port, workers=2, threads=1):
     """gunicorn serving ``dispatcher:application``."""
-    bind = f"127.0.0.1:{port}"
-    options = ["-w", str(workers), "-b", bind]
+    options = ["-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}"]
     return [sys.executable, "-m", "gunicorn", *options, "dispatcher:application"]
 
 

@@ -13,12 +13,7 @@ REQUESTS = 60
 
 def threaded_gunicorn(port):
     """gunicorn with two workers of four threads each."""
-    return [
-        *gunicorn_command(port, workers=2)[:-1],
-        "--threads",
-        "4",
-        "dispatcher:application",
-    ]
+    return gunicorn_command(port, workers=2, threads=4)
 
 
 @pytest.mark.parametrize("command", [serve_command, threaded_gunicorn])
