@@ -98,20 +98,21 @@ def thread_handoff(timeline, frontend):
     """Step 7: a thread has no context; hand it the real app object."""
     seen = {}
 
-    def wrong():
-        seen["wrong"] = describe_thread()
-
-    def right():
-        seen["right"] = describe_thread()
+    def look(key):
+        # Kept, not raised: the timeline shows it as this thread's outcome.
+        try:
+            seen[key] = describe_thread()
+        except RuntimeError as error:
+            seen[key] = error
 
     timeline.step("7. Hand work to a thread (its pushes are not in this trace)")
     with frontend.test_request_context("/"):
-        worker = threading.Thread(target=lambda: catch(wrong, seen))
+        worker = threading.Thread(target=look, args=("wrong",))
         worker.start()
         worker.join()
-        start_in_app_context(right).join()
-        timeline.show("thread given current_app", lambda: seen["wrong"])
-        timeline.show("thread given the real app", lambda: seen["right"])
+        start_in_app_context(look, "right").join()
+        timeline.show("thread given current_app", lambda: outcome(seen["wrong"]))
+        timeline.show("thread given the real app", lambda: outcome(seen["right"]))
 
 
 def describe_thread():
@@ -119,9 +120,8 @@ def describe_thread():
     return f"current_app={current_app.name}, request={has_request_context()}"
 
 
-def catch(func, seen):
-    """Run ``func``, keeping the error it raises as what the thread saw."""
-    try:
-        func()
-    except RuntimeError as error:
-        seen["wrong"] = f"RuntimeError: {str(error).splitlines()[0]}"
+def outcome(value):
+    """Return ``value``, or raise it if a thread kept an error there."""
+    if isinstance(value, Exception):
+        raise value
+    return value

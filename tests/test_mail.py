@@ -22,14 +22,12 @@ def outbox_rows(db_path):
 
 def wait_for_status(db_path, status, count=1):
     """Wait until ``count`` messages have ``status``; return the rows."""
-    return wait_until(
-        lambda: (
-            len(rows := [r for r in outbox_rows(db_path) if r["status"] == status])
-            >= count
-            and rows
-        ),
-        message=f"{count} message(s) {status}",
-    )
+
+    def rows_with_status():
+        rows = [row for row in outbox_rows(db_path) if row["status"] == status]
+        return rows if len(rows) >= count else None
+
+    return wait_until(rows_with_status, message=f"{count} message(s) {status}")
 
 
 @pytest.fixture
