@@ -23,21 +23,30 @@ from werkzeug.serving import run_simple
 import admin
 import frontend
 from admin.auth import ensure_credentials
-from core import devmail, nested, sender
-from core.routes import format_table, route_rows
+from core.contexts import scenario
+from core.mail import devserver, workers
+from core.routing.table import format_table, route_rows
 
 
 def create_application(frontend_config=None, admin_config=None):
     """Mount the admin app at /admin over the frontend app at /."""
-    admin_app = admin.create_app(admin_config)
-    site = DispatcherMiddleware(
-        frontend.create_app(frontend_config), {"/admin": admin_app}
-    )
-    admin_app.extensions["site"] = site  # the admin's trace page inspects it
-    return site
+    frontend_app = frontend.create_app(frontend_config)
+    admin_app = admin.create_app(admin_config, mounts={"/": frontend_app})
+    return DispatcherMiddleware(frontend_app, {"/admin": admin_app})
 
 
-application = create_application()
+def __getattr__(name):
+    """Build ``application`` when a WSGI server first looks it up.
+
+    Importing this module builds nothing, so the tests can import
+    ``create_application`` without reading the environment or writing to
+    ``instance/``.
+    """
+    if name != "application":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    global application
+    application = create_application()
+    return application
 
 
 @click.group(invoke_without_command=True)
@@ -53,18 +62,19 @@ def cli(ctx):
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host, port):
     """Run the development server (werkzeug's run_simple)."""
-    frontend_app, admin_app = application.app, application.mounts["/admin"]
+    site = create_application()
+    frontend_app, admin_app = site.app, site.mounts["/admin"]
     announce_admin_password(admin_app)
     mail_server = None
     if "FLASK_MAIL_SERVER" not in os.environ:
         mail_server = start_dev_mail_server(frontend_app)
-    # SIGTERM ends the server like Ctrl-C does, so the senders stop cleanly.
+    # SIGTERM ends the server like Ctrl-C does, so delivery stops cleanly.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
-    sender.start_all()
+    workers.start_all()
     try:
-        run_simple(host, port, application, threaded=True)
+        run_simple(host, port, site, threaded=True)
     finally:
-        sender.stop_all()
+        workers.stop_all()
         if mail_server is not None:
             mail_server.stop()
 
@@ -85,7 +95,7 @@ def start_dev_mail_server(app):
     host, port = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
     mail_dir = Path(app.instance_path) / "mail"
     try:
-        server = devmail.start(host, port, mail_dir, echo=click.echo)
+        server = devserver.start(host, port, mail_dir, echo=click.echo)
     except OSError as error:
         raise click.ClickException(
             f"cannot start the development SMTP server on {host}:{port} ({error}); "
@@ -98,13 +108,14 @@ def start_dev_mail_server(app):
 @cli.command()
 def routes():
     """Print every route of both apps, with its mount prefix."""
-    click.echo(format_table(route_rows(application)))
+    click.echo(format_table(route_rows(create_application())))
 
 
 @cli.command()
 def trace():
     """Push and pop nested contexts of both apps, printing each step."""
-    nested.run(application.app, application.mounts["/admin"], echo=click.echo)
+    site = create_application()
+    scenario.run(site.app, site.mounts["/admin"], echo=click.echo)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,22 @@
-"""gunicorn reads this file from the project folder: it runs the outbox senders.
+"""gunicorn reads this file from the project folder: it runs the mail delivery.
 
-Each worker starts the senders once it has loaded ``dispatcher:application``,
-so mail left pending by an earlier run goes out without waiting for a request,
-and stops them when it exits (SIGTERM, a restart), letting the message in
-flight finish. Claims are atomic, so any number of workers share one outbox.
+Each worker starts its outbox delivery threads once it has loaded
+``dispatcher:application``, so mail left pending by an earlier run goes out
+without waiting for a request, and stops them when it exits (SIGTERM, a
+restart), letting the message in flight finish. Claims are atomic, so any
+number of workers share one outbox.
 """
 
 
 def post_worker_init(worker):
-    """Start this worker's senders."""
-    from core import sender
+    """Start this worker's delivery threads."""
+    from core.mail import workers
 
-    sender.start_all()
+    workers.start_all()
 
 
 def worker_exit(server, worker):
-    """Stop this worker's senders cleanly."""
-    from core import sender
+    """Stop this worker's delivery threads cleanly."""
+    from core.mail import workers
 
-    sender.stop_all()
+    workers.stop_all()

@@ -14,16 +14,25 @@ DEFAULTS = {
 }
 
 
-def create_app(test_config=None):
-    """Build the admin app (environment prefix ``ADMIN_``)."""
+def create_app(test_config=None, mounts=None):
+    """Build the admin app (environment prefix ``ADMIN_``).
+
+    ``mounts`` are the site's other apps by mount path (``{"/": frontend}``):
+    the trace page sends its requests through them. Without them the admin
+    works alone, and traces requests to itself only.
+    """
     app = factory.create_app(__name__, "ADMIN", DEFAULTS, test_config)
     auth.login_manager.init_app(app)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(trace.bp)
-    app.register_blueprint(users.bp)
-    app.register_blueprint(outbox.bp)
+    register_views(app)
+    trace.init_app(app, mounts)
+    return app
+
+
+def register_views(app):
+    """The admin's blueprints, and its ``hello`` on the app itself."""
+    factory.register_blueprints(
+        app, auth.bp, dashboard.bp, trace.bp, users.bp, outbox.bp
+    )
     # Same endpoint name as the frontend's page: url_for("hello") gives
     # /admin/hello here and /hello there.
     app.add_url_rule("/hello", endpoint="hello", view_func=dashboard.hello)
-    return app

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template
 
-from core.context import context_response
+from core.contexts.report import context_response
 
 bp = Blueprint("dashboard", __name__)
 

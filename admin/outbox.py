@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from core import outbox, sender
+from core.mail import outbox, workers
 
 bp = Blueprint("outbox", __name__)
 
@@ -18,6 +18,6 @@ def retry(message_id):
     """Make a failed message due again now."""
     if not outbox.retry_failed(message_id):
         abort(409, description=f"Message {message_id} is not a failed message.")
-    sender.wake_all()  # the frontend's sender, if it runs in this process
+    workers.wake_all()  # the frontend's delivery threads, if they run here
     flash(f"Message {message_id} will be sent again.")
     return redirect(url_for(".index"))

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template
 
-from core.users import list_users
+from core.accounts.users import list_users
 
 bp = Blueprint("users", __name__)
 

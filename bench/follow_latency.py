@@ -16,7 +16,8 @@ from pathlib import Path
 from werkzeug.test import Client
 
 from dispatcher import create_application
-from tests.helpers import ADMIN_PASSWORD_HASH, Account, free_port, submit
+from harness.accounts import ADMIN_PASSWORD_HASH, Account, submit
+from harness.local import free_port
 
 FOLLOWS = 40  # each run registers FOLLOWS + 1 users (scrypt): most of the time
 ROUNDS = 3
@@ -39,7 +40,7 @@ def run(state):
     peer = start_peer(state, port)
     db = Path(tempfile.mkdtemp()) / "site.sqlite"
     common = {"TESTING": True, "DATABASE": str(db)}
-    front = {**common, "SECRET_KEY": "f", "MAIL_PORT": port, "MAIL_SENDER": True}
+    front = {**common, "SECRET_KEY": "f", "MAIL_PORT": port, "MAIL_DELIVERY": True}
     back = {**common, "SECRET_KEY": "a", "ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH}
     site = create_application(front, back)
     follower = Client(site)
@@ -56,7 +57,7 @@ def run(state):
     if peer is not None:
         peer.kill()  # first: a stalled server would hold the sender's stop
         peer.wait()
-    site.app.extensions["outbox_sender"].stop()
+    site.app.extensions["outbox_delivery"].stop()
     return elapsed / FOLLOWS
 
 

@@ -8,7 +8,7 @@ Runs until killed. Stalled holds every DATA command forever.
 import sys
 import threading
 
-from tests.smtp import SMTPServer
+from harness.smtp import SMTPServer
 
 if __name__ == "__main__":
     server = SMTPServer()

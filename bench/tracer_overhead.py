@@ -10,7 +10,7 @@ import time
 import flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from core import tracer
+from core.contexts import tracer
 
 REQUESTS = 2000
 ROUNDS = 7
@@ -41,8 +41,8 @@ def main():
     """Print each variant's time per request and its ratio to plain Flask."""
     variants = {
         "plain flask.Flask": make_app(flask.Flask, traced=False),
-        "tracer.Flask, tracing off": make_app(tracer.Flask, traced=False),
-        "tracer.Flask, tracing on": make_app(tracer.Flask, traced=True),
+        "tracer.TracedFlask, tracing off": make_app(tracer.TracedFlask, traced=False),
+        "tracer.TracedFlask, tracing on": make_app(tracer.TracedFlask, traced=True),
     }
     times = {name: [] for name in variants}
     for _ in range(ROUNDS):  # interleaved: noise lands on every variant

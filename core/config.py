@@ -30,9 +30,10 @@ DEFAULTS = {
     # Flask-Mail would default this to TESTING and then report mail it never
     # sent as sent; the outbox must only mark what really went out.
     "MAIL_SUPPRESS_SEND": False,
-    # The outbox sender (core/sender.py); apps that send mail turn it on.
-    "MAIL_SENDER": False,
-    "MAIL_SENDER_THREADS": 2,
+    # The outbox delivery threads (core/mail/workers.py); apps that send mail
+    # turn them on.
+    "MAIL_DELIVERY": False,
+    "MAIL_DELIVERY_THREADS": 2,
     "MAIL_POLL_SECONDS": 5.0,
     "MAIL_BATCH_SIZE": 20,
     "MAIL_LEASE_SECONDS": 300,  # a claimed message is taken over after this

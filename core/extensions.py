@@ -2,7 +2,7 @@
 
 from flask_wtf.csrf import CSRFProtect
 
-from core.mail import Mail
+from core.mail.smtp import Mail
 
 csrf = CSRFProtect()  # a CSRF token in every form, checked on every POST
 mail = Mail()  # Flask-Mail, with a timeout on its SMTP connections

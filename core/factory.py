@@ -1,6 +1,7 @@
-"""The base factory both apps build on."""
+"""The base factory both apps build on: the steps every app of the site takes."""
 
-from core import config, db, errors, filters, tracer
+from core import config, db, errors, filters
+from core.contexts import tracer
 from core.extensions import csrf
 
 
@@ -11,16 +12,32 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     ``env_prefix`` the prefix of its own environment variables, ``defaults``
     its own development defaults.
     """
-    app = tracer.Flask(
+    app = tracer.TracedFlask(
         import_name,
         template_folder=str(config.ROOT / "templates"),
         instance_path=config.instance_path(),
     )
     config.configure(app, env_prefix, defaults, test_config)
-    db.init_app(app)
-    csrf.init_app(app)
-    errors.init_app(app)
+    register_extensions(app)
+    register_errorhandlers(app)
     filters.init_app(app)
     if app.config["TRACE_CONTEXTS"]:
         tracer.init_app(app)
     return app
+
+
+def register_extensions(app):
+    """Bind the database and the extensions both apps use."""
+    db.init_app(app)
+    csrf.init_app(app)
+
+
+def register_errorhandlers(app):
+    """Render the app's own HTML error pages."""
+    errors.init_app(app)
+
+
+def register_blueprints(app, *blueprints):
+    """Register ``blueprints`` on ``app``, in order."""
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)

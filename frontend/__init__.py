@@ -1,29 +1,37 @@
 """The public site: accounts, profiles, and its half of the shared endpoints."""
 
-from core import factory, sender
+from core import factory
 from core.extensions import mail
+from core.mail import workers
 from frontend import auth, follow, main, user
 
 DEFAULTS = {
     # Distinct from the admin's cookie, so logging into one app never touches
     # the other's session.
     "SESSION_COOKIE_NAME": "frontend_session",
-    # The frontend sends the follower emails: its sender delivers the outbox.
-    "MAIL_SENDER": True,
+    # The frontend sends the follower emails: its threads deliver the outbox.
+    "MAIL_DELIVERY": True,
 }
 
 
 def create_app(test_config=None):
     """Build the frontend app (environment prefix ``FRONTEND_``)."""
     app = factory.create_app(__name__, "FRONTEND", DEFAULTS, test_config)
+    register_extensions(app)
+    register_views(app)
+    return app
+
+
+def register_extensions(app):
+    """The frontend's own login manager, and mail with its delivery threads."""
     auth.login_manager.init_app(app)
     mail.init_app(app)
-    sender.init_app(app)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(user.bp)
-    app.register_blueprint(follow.bp)
+    workers.init_app(app)
+
+
+def register_views(app):
+    """The frontend's blueprints, and its ``hello`` on the app itself."""
+    factory.register_blueprints(app, main.bp, auth.bp, user.bp, follow.bp)
     # An endpoint on the app itself has no blueprint prefix: "hello" exists in
     # both apps, and url_for("hello") builds the active app's URL.
     app.add_url_rule("/hello", endpoint="hello", view_func=main.hello)
-    return app

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 
-from core import users
+from core.accounts import users
 from core.redirects import redirect_next
 from frontend.forms import LoginForm, RegisterForm
 

@@ -3,9 +3,10 @@
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
 from flask_login import current_user
 
-from core import follows, sender
+from core.accounts import follows
+from core.accounts.users import find_user
 from core.db import get_db, transaction
-from core.users import find_user
+from core.mail import workers
 from frontend.notify import enqueue_follower_email
 
 bp = Blueprint("follow", __name__)
@@ -47,7 +48,7 @@ def follow(nickname):
     if not added:
         flash(f"You already follow {user['nickname']}.")
         return to_profile(user)
-    sender.wake(current_app)
+    workers.wake(current_app)
     flash(f"You are now following {user['nickname']}.")
     return to_profile(user)
 

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, render_template
 
-from core.context import context_response
-from core.users import list_users
+from core.accounts.users import list_users
+from core.contexts.report import context_response
 
 bp = Blueprint("main", __name__)
 

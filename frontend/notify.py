@@ -2,7 +2,7 @@
 
 from flask import current_app, render_template, request
 
-from core import outbox
+from core.mail import outbox
 
 
 def enqueue_follower_email(db, follower, followed):

@@ -3,8 +3,8 @@
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from core import follows
-from core.users import find_user
+from core.accounts import follows
+from core.accounts.users import find_user
 
 bp = Blueprint("user", __name__, url_prefix="/user")
 

@@ -1,13 +1,30 @@
 """Fixtures: each app alone, both behind the dispatcher, and logged-in helpers."""
 
+import os
+
 import pytest
 from werkzeug.test import Client
 
 import admin
 import frontend
 from dispatcher import create_application
-from tests.helpers import ADMIN_PASSWORD_HASH, Account, AdminAccount
-from tests.smtp import SMTPServer
+from harness.accounts import ADMIN_PASSWORD_HASH, Account, AdminAccount
+from harness.smtp import SMTPServer
+
+SITE_PREFIXES = ("FLASK_", "FRONTEND_", "ADMIN_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch, tmp_path):
+    """Hide the developer's site settings; keep runtime files in ``tmp_path``.
+
+    A ``FLASK_MAIL_SERVER`` in the developer's shell must not receive test mail,
+    and no test may write into the repository's ``instance/``.
+    """
+    for name in list(os.environ):
+        if name.startswith(SITE_PREFIXES):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path / "instance"))
 
 
 @pytest.fixture
@@ -23,7 +40,7 @@ def frontend_config(db_path):
         "TESTING": True,
         "DATABASE": str(db_path),
         "SECRET_KEY": "test-frontend",
-        "MAIL_SENDER": False,
+        "MAIL_DELIVERY": False,
     }
 
 
@@ -109,7 +126,7 @@ def mail_config(frontend_config, smtp):
     """The frontend's config with its sender on, quick to poll and retry."""
     return {
         **frontend_config,
-        "MAIL_SENDER": True,
+        "MAIL_DELIVERY": True,
         "MAIL_PORT": smtp.port,
         "MAIL_TIMEOUT": 5,
         "MAIL_POLL_SECONDS": 0.2,
@@ -123,4 +140,4 @@ def mail_site(mail_config, admin_config):
     """The combined site whose frontend delivers mail to ``smtp``."""
     site = create_application(mail_config, admin_config)
     yield site
-    site.app.extensions["outbox_sender"].stop()
+    site.app.extensions["outbox_delivery"].stop()

@@ -2,6 +2,7 @@
 
 import contextvars
 
+import flask
 import pytest
 from flask import (
     current_app,
@@ -15,7 +16,7 @@ from flask import (
 from werkzeug.routing import BuildError
 
 import frontend
-from core import tracer
+from core.contexts import scenario, tracer
 
 
 def steps(trace):
@@ -198,3 +199,34 @@ def test_tracing_can_be_turned_off(frontend_config):
         ("push", "request"),
         ("pop", "request"),
     ]
+
+
+def two_small_apps():
+    """Two apps that are not this site's, each with a home and a ``ping``."""
+    apps = []
+    for name, root in (("shop", "/"), ("office", "/office")):
+        app = flask.Flask(name)
+        app.config["APPLICATION_ROOT"] = root
+        app.add_url_rule("/", f"{name}_home", lambda: "home")
+        app.add_url_rule("/ping", "ping", lambda: "pong")
+        apps.append(app)
+    return apps
+
+
+def test_the_scenario_runs_on_any_two_apps():
+    shop, office = two_small_apps()
+    lines = []
+    scenario.run(shop, office, echo=lines.append)
+    shown = [line.strip() for line in lines]
+    assert "1. Push the shop's request context (GET /ping)" in shown
+    assert "2. Inside it, push the office's request context (GET /office/)" in shown
+    assert ["url_for('ping')", "->", "/office/ping"] in [ln.split() for ln in shown]
+    assert any(line.startswith("url_for('shop_home')") for line in shown)
+    assert any(line.startswith("url_for('office_home')") for line in shown)
+
+
+def test_the_scenario_needs_an_endpoint_both_apps_have():
+    shop, office = two_small_apps()
+    office.url_map = flask.Flask("empty").url_map
+    with pytest.raises(ValueError, match="shop and office share no app endpoint"):
+        scenario.run(shop, office, echo=None)

@@ -1,13 +1,17 @@
 """The combined site: both apps behind werkzeug's DispatcherMiddleware."""
 
+import os
+import subprocess
+import sys
 from wsgiref.validate import validator
 
 import pytest
 from flask import url_for
 from werkzeug.test import Client
 
-from core.routes import route_rows
-from tests.helpers import Account, AdminAccount
+from core.routing.table import route_rows
+from harness.accounts import Account, AdminAccount
+from harness.servers import ROOT
 
 
 def page(response):
@@ -159,3 +163,41 @@ def test_every_page_is_valid_wsgi(site):
         with checked.get(path) as response:
             assert response.status_code in (200, 302), path
             response.get_data()
+
+
+def test_importing_the_tests_and_the_dispatcher_builds_nothing(tmp_path):
+    # FLASK_SECRET_KEY makes any app built from this environment refuse to
+    # start, so an app built at import time fails the import.
+    env = {
+        "PATH": os.environ["PATH"],
+        "FLASK_INSTANCE_PATH": str(tmp_path / "instance"),
+        "FLASK_SECRET_KEY": "would-be-refused",
+    }
+    code = "import tests.conftest, dispatcher, bench.follow_latency"
+    subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60
+    )
+    assert not (tmp_path / "instance").exists()
+
+
+def test_application_is_built_when_a_server_looks_it_up(tmp_path):
+    env = {"PATH": os.environ["PATH"], "FLASK_INSTANCE_PATH": str(tmp_path)}
+    code = (
+        "import dispatcher; site = dispatcher.application; "
+        "assert site is dispatcher.application; "
+        "print(site.app.name, *site.mounts)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == ["frontend", "/admin"]
+
+
+def test_the_admin_mount_is_the_admins_application_root(site):
+    assert list(site.mounts) == [site.mounts["/admin"].config["APPLICATION_ROOT"]]

@@ -1,29 +1,14 @@
 """The docs stay true: their copies of command output and their examples run."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests.e2e.servers import ROOT
+from harness.servers import ROOT
+from tests.helpers import run_cli
 
 CONTEXTS = ROOT / "docs" / "contexts.md"
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
-
-
-def run_cli(tmp_path, *args):
-    """Run ``python dispatcher.py ARGS`` as on a fresh clone; return its output."""
-    env = {"PATH": "/usr/bin:/bin", "FLASK_INSTANCE_PATH": str(tmp_path)}
-    return subprocess.run(
-        [sys.executable, "dispatcher.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
 
 
 def copied_block(path, name):

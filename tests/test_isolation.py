@@ -8,8 +8,8 @@ import pytest
 from flask import copy_current_request_context, current_app, g, has_request_context
 from werkzeug.local import Local, LocalProxy, LocalStack
 
-from core import tracer
-from core.background import start_in_app_context
+from core.contexts import tracer
+from core.contexts.handoff import start_in_app_context
 
 
 def run_in_thread(func):

@@ -8,11 +8,13 @@ import pytest
 from werkzeug.test import Client
 
 import frontend
-from core import outbox
 from core.db import get_db, transaction
-from core.mail import retry_delay
+from core.mail import outbox
+from core.mail.failures import retry_delay
 from dispatcher import create_application
-from tests.helpers import Account, AdminAccount, query, submit, wait_until
+from harness.accounts import Account, AdminAccount, submit
+from harness.local import wait_until
+from tests.helpers import query
 
 
 def outbox_rows(db_path):
@@ -136,7 +138,7 @@ def test_too_many_temporary_failures_end_as_failed(mail_config, admin_config, db
         follow(clients[1], "bob")
         [row] = wait_for_status(db_path, "failed")
     finally:
-        site.app.extensions["outbox_sender"].stop()
+        site.app.extensions["outbox_delivery"].stop()
     assert row["attempts"] == 2
     assert "ConnectionRefusedError" in row["last_error"]
 
@@ -149,14 +151,14 @@ def test_a_restart_resumes_pending_mail(mail_config, admin_config, smtp, db_path
     Account(clients[1]).register("alice")
     follow(clients[1], "bob")
     wait_until(lambda: outbox_rows(db_path)[0]["attempts"] >= 1, message="an attempt")
-    first.app.extensions["outbox_sender"].stop()  # the process stops
+    first.app.extensions["outbox_delivery"].stop()  # the process stops
     smtp.start()
     second = frontend.create_app(mail_config)  # the process starts again
-    second.extensions["outbox_sender"].start()
+    second.extensions["outbox_delivery"].start()
     try:
         wait_for_status(db_path, "sent")
     finally:
-        second.extensions["outbox_sender"].stop()
+        second.extensions["outbox_delivery"].stop()
     assert len(smtp.messages) == 1
 
 
@@ -164,13 +166,13 @@ def test_several_senders_send_each_message_once(
     mail_config, admin_config, smtp, db_path
 ):
     apps = [frontend.create_app(mail_config) for _ in range(3)]  # three "processes"
-    site = create_application({**mail_config, "MAIL_SENDER": False}, admin_config)
+    site = create_application({**mail_config, "MAIL_DELIVERY": False}, admin_config)
     names = [f"user{n}" for n in range(6)]
     clients = {name: Client(site) for name in names}
     for name in names:
         Account(clients[name]).register(name)
     for app in apps:
-        app.extensions["outbox_sender"].start()
+        app.extensions["outbox_delivery"].start()
     try:
         for follower in names:
             for followed in names:
@@ -180,10 +182,10 @@ def test_several_senders_send_each_message_once(
         wait_for_status(db_path, "sent", count=expected)
     finally:
         for app in apps:
-            app.extensions["outbox_sender"].stop()
+            app.extensions["outbox_delivery"].stop()
     ids = [email["Message-ID"] for email in smtp.messages]
     assert len(ids) == expected and len(set(ids)) == expected
-    assert [app.extensions["outbox_sender"].threads for app in apps] == [[], [], []]
+    assert [app.extensions["outbox_delivery"].alive for app in apps] == [[], [], []]
 
 
 def test_sending_threads_stay_bounded(users, mail_site, smtp, db_path):
@@ -192,8 +194,8 @@ def test_sending_threads_stay_bounded(users, mail_site, smtp, db_path):
         follow(users["alice"], nickname)
         follow(users["bob"], nickname)
     wait_for_status(db_path, "sent", count=6)
-    threads = mail_site.app.extensions["outbox_sender"].threads
-    assert len(threads) == mail_site.app.config["MAIL_SENDER_THREADS"] == 2
+    threads = mail_site.app.extensions["outbox_delivery"].alive
+    assert len(threads) == mail_site.app.config["MAIL_DELIVERY_THREADS"] == 2
 
 
 def test_following_again_changes_nothing_and_sends_nothing(users, smtp, db_path):

@@ -4,7 +4,7 @@ import pytest
 
 import admin
 from admin.auth import ensure_credentials
-from tests.helpers import ADMIN_PASSWORD_HASH, AdminAccount
+from harness.accounts import ADMIN_PASSWORD_HASH, AdminAccount
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from harness.accounts import AdminAccount
+
 BAR = re.compile(
     r'<g class="bar (\w+) (\w+)" data-app="\w+" data-kind="\w+" data-depth="(\d)"'
 )
@@ -50,3 +52,20 @@ def test_the_page_never_traces_itself(both_logged_in, path):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "through the combined site: 400 BAD REQUEST" in html
+
+
+def test_the_admin_alone_traces_its_own_requests(admin_client):
+    # No dispatcher: the admin was built without the site's other mounts.
+    AdminAccount(admin_client, prefix="").login()
+    html = admin_client.get("/trace").get_data(as_text=True)
+    assert "GET /admin/hello through the combined site: 200 OK" in html
+    [request_bars] = bars(html)
+    assert request_bars == [("admin", "app", "1"), ("admin", "request", "2")]
+    assert "The nested scenario needs a second app" in html
+
+
+def test_the_admin_alone_answers_other_paths_with_404(admin_client):
+    AdminAccount(admin_client, prefix="").login()
+    html = admin_client.get("/trace?path=/hello").get_data(as_text=True)
+    assert "GET /hello through the combined site: 404 NOT FOUND" in html
+    assert bars(html) == [[]]

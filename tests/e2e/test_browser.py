@@ -5,8 +5,9 @@ import shutil
 
 import pytest
 
-from tests.e2e.servers import running, serve_command
-from tests.helpers import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH, free_port
+from harness.accounts import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
+from harness.local import free_port
+from harness.servers import running, serve_command
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Chromium's own network chatter has nowhere to go on a closed machine.

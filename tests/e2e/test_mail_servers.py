@@ -2,8 +2,9 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.e2e.servers import Browser, gunicorn_command, running, serve_command
-from tests.helpers import free_port, query, wait_until
+from harness.local import free_port, wait_until
+from harness.servers import Browser, gunicorn_command, running, serve_command
+from tests.helpers import query
 
 NAMES = [f"user{n}" for n in range(7)]
 

@@ -5,13 +5,9 @@ import socket
 
 import pytest
 
-from tests.e2e.servers import (
-    Browser,
-    gunicorn_command,
-    running,
-    serve_command,
-)
-from tests.helpers import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH, free_port
+from harness.accounts import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
+from harness.local import free_port
+from harness.servers import Browser, gunicorn_command, running, serve_command
 
 USER = {"nickname": "alice", "email": "alice@example.com", "password": "s3cret-pass"}
 

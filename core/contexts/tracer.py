@@ -112,7 +112,7 @@ class TracedRequestContext(RequestContext):
         super().pop(*args)
 
 
-class Flask(flask.Flask):
+class TracedFlask(flask.Flask):
     """A Flask app whose request contexts can be traced (real and test alike)."""
 
     def request_context(self, environ):

@@ -6,7 +6,7 @@ from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
 
-from tests.helpers import free_port
+from harness.local import free_port
 
 
 class Recorder:

@@ -10,9 +10,10 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.helpers import csrf_token, free_port, wait_until
+from harness.accounts import csrf_token
+from harness.local import free_port, wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @contextmanager

@@ -4,7 +4,7 @@ import json
 
 from flask import Response, current_app, request, url_for
 
-from core.tracer import ENVIRON_KEY
+from core.contexts.tracer import ENVIRON_KEY
 
 
 def describe_request():
