@@ -9,6 +9,7 @@ and this file is also the site's command line::
     python dispatcher.py [serve] [--host 127.0.0.1] [--port 5000]
     python dispatcher.py routes
     python dispatcher.py trace
+    python dispatcher.py db upgrade      # and Flask-Migrate's other commands
 """
 
 import os
@@ -17,12 +18,15 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import ScriptInfo
+from flask_migrate.cli import db as migrate_commands
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import run_simple
 
 import admin
 import frontend
 from admin.auth import ensure_credentials
+from core import schema
 from core.contexts import scenario
 from core.mail import devserver, workers
 from core.routing.table import format_table, route_rows
@@ -35,6 +39,13 @@ def create_application(frontend_config=None, admin_config=None):
     return DispatcherMiddleware(frontend_app, {"/admin": admin_app})
 
 
+def create_served_application():
+    """The site, checked before it serves: its database schema must be current."""
+    site = create_application()
+    schema.require_current(site.app)
+    return site
+
+
 def __getattr__(name):
     """Build ``application`` when a WSGI server first looks it up.
 
@@ -45,7 +56,7 @@ def __getattr__(name):
     if name != "application":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     global application
-    application = create_application()
+    application = create_served_application()
     return application
 
 
@@ -53,8 +64,16 @@ def __getattr__(name):
 @click.pass_context
 def cli(ctx):
     """Serve the combined site (the default), or inspect it."""
+    # Flask-Migrate's `db` commands find their app through Flask's ScriptInfo:
+    # either app will do, both are bound to the one database.
+    ctx.obj = ScriptInfo(
+        create_app=lambda: create_application().app, set_debug_flag=False
+    )
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
+
+
+cli.add_command(migrate_commands, "db")
 
 
 @cli.command()
@@ -62,7 +81,10 @@ def cli(ctx):
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host, port):
     """Run the development server (werkzeug's run_simple)."""
-    site = create_application()
+    try:
+        site = create_served_application()
+    except schema.SchemaOutOfDate as error:
+        raise click.ClickException(str(error)) from error
     frontend_app, admin_app = site.app, site.mounts["/admin"]
     announce_admin_password(admin_app)
     mail_server = None

@@ -58,7 +58,6 @@ def configure(app, env_prefix, defaults, test_config=None):
     app.config.from_prefixed_env(env_prefix)
     if test_config:
         app.config.from_mapping(test_config)
-    app.config.setdefault("DATABASE", str(Path(app.instance_path) / "site.sqlite"))
     if not app.config.get("SECRET_KEY"):
         key_file = Path(app.instance_path) / f"{app.name}-secret-key"
         app.config["SECRET_KEY"] = instance_secret(key_file)

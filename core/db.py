@@ -1,71 +1,78 @@
-"""SQLite access: one connection per app context, the schema made on first use."""
+"""The one database both apps share: its URL, SQLite's settings, transactions.
+
+``DATABASE_URL`` (any SQLAlchemy URL) selects it; unset, it is the SQLite file
+``DATABASE`` (default ``<instance>/site.sqlite``). Flask-SQLAlchemy gives each
+app its own engine (and connection pool) for that URL, and ``db.session``
+is scoped to the active *application context*: each app context, of either
+app, in any thread, has a session of its own, removed when it pops.
+"""
 
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import current_app, g
+from sqlalchemy import Engine, event
 
-SCHEMA = Path(__file__).with_name("schema.sql").read_text()
-SCHEMA_VERSION = 2
+from core.extensions import db, migrate
 
-
-def connect(path):
-    """Open ``path`` (creating the file and its tables if needed)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    # Autocommit mode: writes that belong together use `transaction` explicitly.
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys = ON")
-    if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-        conn.executescript(SCHEMA)
-    use_wal(conn)
-    return conn
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def use_wal(conn):
-    """Put the file in WAL mode: readers then never block the writer.
+def database_url(config, instance_path):
+    """The SQLAlchemy URL that ``config`` selects."""
+    if config.get("DATABASE_URL"):
+        return config["DATABASE_URL"]
+    path = Path(config.get("DATABASE") or Path(instance_path) / "site.sqlite")
+    return f"sqlite:///{path.resolve()}"
 
-    The mode belongs to the file and lasts. Switching needs the file to itself
-    and does not wait for other connections, so a connection that loses that
-    race leaves the switch to the one that wins (or to the next connection).
-    """
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, connection_record):
+    """Set up each new SQLite connection: foreign keys, WAL, a busy timeout."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # SQLAlchemy emits BEGIN itself (below), not the driver.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    dbapi_connection.execute("PRAGMA busy_timeout = 10000")
     try:
-        conn.execute("PRAGMA journal_mode = WAL")
+        # Readers never block the writer. The mode belongs to the file; a
+        # connection that finds the file busy leaves the switch to the next.
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
     except sqlite3.OperationalError:
-        pass  # another connection holds the file right now
+        pass
 
 
-def get_db():
-    """Return this app context's connection, opening it on first use."""
-    if "db" not in g:
-        g.db = connect(current_app.config["DATABASE"])
-    return g.db
-
-
-def close_db(exc=None):
-    """Close the app context's connection, if one was opened."""
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection):
+    """Begin SQLite transactions as asked: deferred, or IMMEDIATE for writes."""
+    if connection.dialect.name == "sqlite":
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @contextmanager
-def transaction(db):
-    """Run the block in one write transaction: all of it commits, or none."""
-    # IMMEDIATE takes the write lock at once, so two writers never deadlock
-    # upgrading read locks (several processes share the file).
-    db.execute("BEGIN IMMEDIATE")
+def transaction():
+    """Run the block in one write transaction: all of it commits, or none.
+
+    A read the session has open is ended first. On SQLite the write lock is
+    then taken at BEGIN (IMMEDIATE), so two writers never deadlock upgrading
+    read locks; PostgreSQL ignores the option.
+    """
+    session = db.session()  # this app context's session itself
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     try:
-        yield db
+        yield session
+        session.commit()  # inside: a constraint may fail only here, at flush
     except BaseException:
-        db.execute("ROLLBACK")
+        session.rollback()
         raise
-    db.execute("COMMIT")
 
 
 def init_app(app):
-    """Close the connection when each app context ends."""
-    app.teardown_appcontext(close_db)
+    """Bind the shared database and its migrations to ``app``."""
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config, app.instance_path)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)

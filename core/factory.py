@@ -1,6 +1,6 @@
 """The base factory both apps build on: the steps every app of the site takes."""
 
-from core import config, db, errors, filters
+from core import config, db, errors, filters, schema
 from core.contexts import tracer
 from core.extensions import csrf
 
@@ -27,8 +27,9 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
 
 
 def register_extensions(app):
-    """Bind the database and the extensions both apps use."""
+    """Bind the database (up to date, on SQLite) and the extensions both apps use."""
     db.init_app(app)
+    schema.prepare(app)
     csrf.init_app(app)
 
 

@@ -15,17 +15,20 @@ login_manager.login_view = "auth.login"
 class User(UserMixin):
     """The logged-in user, as Flask-Login sees it."""
 
-    def __init__(self, row):
-        self.id = row["id"]
-        self.nickname = row["nickname"]
-        self.email = row["email"]
+    def __init__(self, user):
+        self.id = user.id
+        self.nickname = user.nickname
+        self.email = user.email
 
 
 @login_manager.user_loader
 def load_user(user_id):
     """Return the session's user, or None if it no longer exists."""
-    row = users.get_user(user_id)
-    return User(row) if row is not None else None
+    try:
+        user = users.get_user(int(user_id))
+    except ValueError:  # not an id this site ever issued
+        return None
+    return User(user) if user is not None else None
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -34,13 +37,13 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user_id = users.create_user(
+            user = users.create_user(
                 form.nickname.data, form.email.data, form.password.data
             )
         except users.NicknameTaken:
             form.nickname.errors.append("That nickname is already taken.")
         else:
-            login_user(User(users.get_user(user_id)))
+            login_user(User(user))
             flash(f"Welcome, {form.nickname.data}!")
             return redirect(url_for("user.profile", nickname=form.nickname.data))
     status = 400 if form.errors else 200
@@ -52,10 +55,10 @@ def login():
     """Log in, then go to the local ``next`` URL or the home page."""
     form = LoginForm()
     if form.validate_on_submit():
-        row = users.authenticate(form.nickname.data, form.password.data)
-        if row is not None:
-            login_user(User(row))
-            flash(f"Logged in as {row['nickname']}.")
+        user = users.authenticate(form.nickname.data, form.password.data)
+        if user is not None:
+            login_user(User(user))
+            flash(f"Logged in as {user.nickname}.")
             return redirect_next("main.index")
         form.password.errors.append("Wrong nickname or password.")
     status = 400 if form.errors else 200

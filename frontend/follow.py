@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from core.accounts import follows
 from core.accounts.users import find_user
-from core.db import get_db, transaction
+from core.db import transaction
 from core.mail import workers
 from frontend.notify import enqueue_follower_email
 
@@ -17,14 +17,14 @@ def other_user(nickname):
     user = find_user(nickname)
     if user is None:
         abort(404, description=f"There is no user named {nickname!r}.")
-    if user["id"] == current_user.id:
+    if user.id == current_user.id:
         abort(400, description="You cannot follow or unfollow yourself.")
     return user
 
 
 def to_profile(user):
     """Redirect to ``user``'s profile."""
-    return redirect(url_for("user.profile", nickname=user["nickname"]))
+    return redirect(url_for("user.profile", nickname=user.nickname))
 
 
 def log_in_first(nickname):
@@ -40,16 +40,15 @@ def follow(nickname):
     if not current_user.is_authenticated:
         return log_in_first(nickname)
     user = other_user(nickname)
-    db = get_db()
-    with transaction(db):  # the follow and its email, or neither
-        added = follows.follow(db, current_user.id, user["id"])
+    with transaction():  # the follow and its email, or neither
+        added = follows.follow(current_user.id, user.id)
         if added:
-            enqueue_follower_email(db, current_user, user)
+            enqueue_follower_email(current_user, user)
     if not added:
-        flash(f"You already follow {user['nickname']}.")
+        flash(f"You already follow {user.nickname}.")
         return to_profile(user)
     workers.wake(current_app)
-    flash(f"You are now following {user['nickname']}.")
+    flash(f"You are now following {user.nickname}.")
     return to_profile(user)
 
 
@@ -59,8 +58,8 @@ def unfollow(nickname):
     if not current_user.is_authenticated:
         return log_in_first(nickname)
     user = other_user(nickname)
-    if follows.unfollow(current_user.id, user["id"]):
-        flash(f"You no longer follow {user['nickname']}.")
+    if follows.unfollow(current_user.id, user.id):
+        flash(f"You no longer follow {user.nickname}.")
     else:
-        flash(f"You do not follow {user['nickname']}.")
+        flash(f"You do not follow {user.nickname}.")
     return to_profile(user)

@@ -5,7 +5,7 @@ from flask import current_app, render_template, request
 from core.mail import outbox
 
 
-def enqueue_follower_email(db, follower, followed):
+def enqueue_follower_email(follower, followed):
     """Render the email telling ``followed`` about ``follower``; add it to the
     outbox in the caller's transaction.
 
@@ -14,9 +14,8 @@ def enqueue_follower_email(db, follower, followed):
     """
     context = {"follower": follower, "user": followed}
     return outbox.enqueue(
-        db,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        recipient=followed["email"],
+        from_address=current_app.config["MAIL_DEFAULT_SENDER"],
+        recipient=followed.email,
         subject=f"{follower.nickname} is now following you",
         body=render_template("email/follower.txt", **context),
         html=render_template("email/follower.html", **context),

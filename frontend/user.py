@@ -21,9 +21,9 @@ def profile(nickname):
     user = find_user(nickname)
     if user is None:
         abort(404, description=f"There is no user named {nickname!r}.")
-    followers, following = follows.counts(user["id"])
+    followers, following = follows.counts(user.id)
     is_following = current_user.is_authenticated and follows.is_following(
-        current_user.id, user["id"]
+        current_user.id, user.id
     )
     return render_template(
         "frontend/user/profile.html",

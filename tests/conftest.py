@@ -1,14 +1,19 @@
 """Fixtures: each app alone, both behind the dispatcher, and logged-in helpers."""
 
 import os
+import weakref
 
 import pytest
+from sqlalchemy import Engine, event
 from werkzeug.test import Client
 
 import admin
 import frontend
+from core import schema
+from core.extensions import db
 from dispatcher import create_application
 from harness.accounts import ADMIN_PASSWORD_HASH, Account, AdminAccount
+from harness.postgres import PostgresServer, find_bindir
 from harness.smtp import SMTPServer
 
 SITE_PREFIXES = ("FLASK_", "FRONTEND_", "ADMIN_")
@@ -27,29 +32,112 @@ def isolated_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path / "instance"))
 
 
+def pytest_generate_tests(metafunc):
+    """Run the tests of modules marked ``both_backends`` on each database."""
+    marked = metafunc.definition.get_closest_marker("both_backends")
+    if marked and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def backend(request):
+    """The test's database backend: SQLite, unless parametrized above."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the whole run, with a migrated template.
+
+    Skipped where PostgreSQL is not installed, unless ``REQUIRE_POSTGRES=1``
+    (as in CI, where ``.ci/run`` installs it): then its absence fails.
+    """
+    bindir = find_bindir()
+    if bindir is None:
+        reason = "PostgreSQL is not installed (.ci/run installs Debian's postgresql)"
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1: {reason}")
+        pytest.skip(reason)
+    server = PostgresServer(bindir)
+    server.start()
+    server.template = server.create_database()
+    migrate(server.url(server.template))
+    yield server
+    dispose_engines(lambda url: url.port == server.port)
+    server.stop()
+
+
+def migrate(url):
+    """Bring the database at ``url`` to the newest migration."""
+    app = frontend.create_app({"DATABASE_URL": url, "SECRET_KEY": "migrate"})
+    with app.app_context():
+        schema.upgrade()
+        db.engine.dispose()  # a template database must have no connections
+
+
 @pytest.fixture
 def db_path(tmp_path):
-    """A real SQLite file, made by the app on first use."""
+    """Where the SQLite backend keeps the test's database file."""
     return tmp_path / "site.sqlite"
 
 
+_engines = weakref.WeakSet()  # every engine that has connected, to dispose
+
+
+@event.listens_for(Engine, "engine_connect")
+def _remember_engine(connection):
+    _engines.add(connection.engine)
+
+
+def dispose_engines(matches):
+    """Close the pools of the engines whose URL ``matches``."""
+    for engine in list(_engines):
+        if matches(engine.url):
+            engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def close_connections():
+    """Close every pool a test's apps opened, when the test ends.
+
+    An app's engine lives as long as the app; a connection left in its pool
+    would otherwise be closed by the garbage collector, in a later test.
+    """
+    yield
+    dispose_engines(lambda url: True)
+
+
 @pytest.fixture
-def frontend_config(db_path):
-    """The frontend's test configuration (its mail sender off: see test_mail)."""
+def database_url(request, backend, db_path):
+    """A fresh, migrated database of the test's backend."""
+    if backend == "sqlite":
+        yield f"sqlite:///{db_path}"  # made and migrated by the app on first use
+        return
+    postgres = request.getfixturevalue("postgres")
+    name = postgres.create_database(template=postgres.template)
+    yield postgres.url(name)
+    # Close the pools of the test's apps before their connections are dropped.
+    dispose_engines(lambda url: url.database == name)
+    postgres.drop_database(name)
+
+
+@pytest.fixture
+def frontend_config(database_url):
+    """The frontend's test configuration (its mail delivery off: see test_mail)."""
     return {
         "TESTING": True,
-        "DATABASE": str(db_path),
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "test-frontend",
         "MAIL_DELIVERY": False,
     }
 
 
 @pytest.fixture
-def admin_config(db_path):
+def admin_config(database_url):
     """The admin's test configuration, with a known admin password."""
     return {
         "TESTING": True,
-        "DATABASE": str(db_path),
+        "DATABASE_URL": database_url,
         "SECRET_KEY": "test-admin",
         "ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
     }

@@ -2,16 +2,22 @@
 
 import subprocess
 import sys
-from contextlib import closing
 
-from core.db import connect
+from sqlalchemy import create_engine, text
+
 from harness.servers import ROOT
 
 
-def query(db_path, sql, *args):
-    """Run ``sql`` on the SQLite file directly and return all rows."""
-    with closing(connect(db_path)) as conn:
-        return conn.execute(sql, args).fetchall()
+def query(database_url, sql, **params):
+    """Run ``sql`` on the database directly (not through the app); return the
+    rows as mappings (``row["status"]``). Quote ``"user"``: a PostgreSQL word."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(sql), params)
+            return result.mappings().all() if result.returns_rows else []
+    finally:
+        engine.dispose()
 
 
 def run_cli(tmp_path, *args):

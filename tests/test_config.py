@@ -9,14 +9,15 @@ import frontend
 from core.config import instance_secret
 
 
-def test_environment_layers(monkeypatch, db_path):
+def test_environment_layers(monkeypatch, tmp_path, db_path):
     monkeypatch.setenv("FLASK_MAIL_PORT", "2525")
     monkeypatch.setenv("FLASK_DATABASE", str(db_path))
     monkeypatch.setenv("FRONTEND_SECRET_KEY", "front-key")
     monkeypatch.setenv("ADMIN_SECRET_KEY", "admin-key")
     monkeypatch.setenv("ADMIN_MAIL_PORT", "2626")
     front = frontend.create_app()
-    back = admin.create_app({"DATABASE": "from-test-config.sqlite"})
+    other = tmp_path / "from-test-config.sqlite"
+    back = admin.create_app({"DATABASE": str(other)})
     # FLASK_* reaches both apps; values are parsed as JSON where they can be.
     assert front.config["MAIL_PORT"] == 2525
     assert front.config["DATABASE"] == str(db_path)
@@ -25,7 +26,9 @@ def test_environment_layers(monkeypatch, db_path):
     assert front.config["SECRET_KEY"] == "front-key"
     assert back.config["SECRET_KEY"] == "admin-key"
     # test_config comes last.
-    assert back.config["DATABASE"] == "from-test-config.sqlite"
+    assert back.config["DATABASE"] == str(other)
+    # Without FLASK_DATABASE_URL, FLASK_DATABASE names the SQLite file.
+    assert front.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{db_path}"
 
 
 def test_a_shared_secret_key_is_refused(monkeypatch):
@@ -45,7 +48,8 @@ def test_keys_are_generated_once_in_the_instance_folder(monkeypatch, tmp_path):
     key_file = tmp_path / "frontend-secret-key"
     assert key_file.read_text() == first[0].config["SECRET_KEY"]
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert first[0].config["DATABASE"] == str(tmp_path / "site.sqlite")
+    database = f"sqlite:///{tmp_path / 'site.sqlite'}"
+    assert first[0].config["SQLALCHEMY_DATABASE_URI"] == database
 
 
 def test_processes_starting_together_share_one_key(tmp_path):

@@ -1,14 +1,14 @@
 """Follower emails: rendered in the request, delivered by the outbox sender.
 
-Every test talks to a real SMTP server (aiosmtpd) and a real SQLite file, and
-waits by polling for the outcome.
+Every test talks to a real SMTP server (aiosmtpd) and a real database, SQLite
+and PostgreSQL in turn, and waits by polling for the outcome.
 """
 
 import pytest
 from werkzeug.test import Client
 
 import frontend
-from core.db import get_db, transaction
+from core.db import transaction
 from core.mail import outbox
 from core.mail.failures import retry_delay
 from dispatcher import create_application
@@ -16,17 +16,19 @@ from harness.accounts import Account, AdminAccount, submit
 from harness.local import wait_until
 from tests.helpers import query
 
+pytestmark = pytest.mark.both_backends
 
-def outbox_rows(db_path):
+
+def outbox_rows(database_url):
     """Every outbox row, oldest first."""
-    return query(db_path, "SELECT * FROM outbox ORDER BY id")
+    return query(database_url, "SELECT * FROM outbox ORDER BY id")
 
 
-def wait_for_status(db_path, status, count=1):
+def wait_for_status(database_url, status, count=1):
     """Wait until ``count`` messages have ``status``; return the rows."""
 
     def rows_with_status():
-        rows = [row for row in outbox_rows(db_path) if row["status"] == status]
+        rows = [row for row in outbox_rows(database_url) if row["status"] == status]
         return rows if len(rows) >= count else None
 
     return wait_until(rows_with_status, message=f"{count} message(s) {status}")
@@ -47,11 +49,11 @@ def follow(client, nickname):
     return submit(client, f"/follow/{nickname}", {}, form_url=f"/user/{nickname}")
 
 
-def test_following_sends_the_followed_user_one_email(users, smtp, db_path):
+def test_following_sends_the_followed_user_one_email(users, smtp, database_url):
     response = follow(users["alice"], "bob")
     assert response.status_code == 302
     assert response.headers["Location"] == "/user/bob"
-    [row] = wait_for_status(db_path, "sent")
+    [row] = wait_for_status(database_url, "sent")
     wait_until(lambda: smtp.messages, message="the email")
     [email] = smtp.messages
     assert email["To"] == "bob@example.com"
@@ -69,7 +71,7 @@ def test_following_sends_the_followed_user_one_email(users, smtp, db_path):
     assert "1 follower," in page and "Unfollow" in page
 
 
-def test_the_request_returns_while_the_smtp_server_stalls(users, smtp, db_path):
+def test_the_request_returns_while_the_smtp_server_stalls(users, smtp, database_url):
     smtp.recorder.open.clear()
     response = follow(users["alice"], "bob")
     assert response.status_code == 302
@@ -78,40 +80,41 @@ def test_the_request_returns_while_the_smtp_server_stalls(users, smtp, db_path):
     assert smtp.messages == []
     assert users["alice"].get("/user/bob").status_code == 200
     smtp.recorder.open.set()
-    wait_for_status(db_path, "sent")
+    wait_for_status(database_url, "sent")
     assert len(smtp.messages) == 1
 
 
-def test_smtp_server_down_then_back(users, smtp, db_path):
+def test_smtp_server_down_then_back(users, smtp, database_url):
     smtp.stop()
     follow(users["alice"], "bob")
     wait_until(
-        lambda: outbox_rows(db_path)[0]["attempts"] >= 2, message="two failed attempts"
+        lambda: outbox_rows(database_url)[0]["attempts"] >= 2,
+        message="two failed attempts",
     )
-    [row] = outbox_rows(db_path)
+    [row] = outbox_rows(database_url)
     assert row["status"] == "pending"
     assert "ConnectionRefusedError" in row["last_error"]
     smtp.start()
-    wait_for_status(db_path, "sent")
+    wait_for_status(database_url, "sent")
     wait_until(lambda: smtp.messages, message="the email")
     assert len(smtp.messages) == 1
 
 
-def test_a_451_is_retried_and_delivered_once(users, smtp, db_path):
+def test_a_451_is_retried_and_delivered_once(users, smtp, database_url):
     smtp.recorder.replies.append("451 4.3.0 Try again later")
     follow(users["alice"], "bob")
-    [row] = wait_for_status(db_path, "sent")
+    [row] = wait_for_status(database_url, "sent")
     assert row["attempts"] == 2
     assert "451" in row["last_error"]
     assert len(smtp.messages) == 1
 
 
 def test_a_550_is_kept_as_failed_shown_and_retried_by_hand(
-    users, smtp, db_path, mail_site
+    users, smtp, database_url, mail_site
 ):
     smtp.recorder.replies.append("550 5.1.1 No such mailbox")
     follow(users["alice"], "bob")
-    [row] = wait_for_status(db_path, "failed")
+    [row] = wait_for_status(database_url, "failed")
     assert row["attempts"] == 1
     assert "550" in row["last_error"] and "No such mailbox" in row["last_error"]
     admin = Client(mail_site)
@@ -122,13 +125,15 @@ def test_a_550_is_kept_as_failed_shown_and_retried_by_hand(
     retry_url = f"/admin/outbox/{row['id']}/retry"
     response = submit(admin, retry_url, {}, form_url="/admin/outbox")
     assert response.status_code == 302
-    wait_for_status(db_path, "sent")
+    wait_for_status(database_url, "sent")
     assert len(smtp.messages) == 1
     again = submit(admin, retry_url, {}, form_url="/admin/outbox")
     assert again.status_code == 409  # only a failed message can be retried
 
 
-def test_too_many_temporary_failures_end_as_failed(mail_config, admin_config, db_path):
+def test_too_many_temporary_failures_end_as_failed(
+    mail_config, admin_config, database_url
+):
     config = {**mail_config, "MAIL_MAX_ATTEMPTS": 2, "MAIL_PORT": 1}  # nothing listens
     site = create_application(config, admin_config)
     try:
@@ -136,34 +141,36 @@ def test_too_many_temporary_failures_end_as_failed(mail_config, admin_config, db
         Account(clients[0]).register("bob")
         Account(clients[1]).register("alice")
         follow(clients[1], "bob")
-        [row] = wait_for_status(db_path, "failed")
+        [row] = wait_for_status(database_url, "failed")
     finally:
         site.app.extensions["outbox_delivery"].stop()
     assert row["attempts"] == 2
     assert "ConnectionRefusedError" in row["last_error"]
 
 
-def test_a_restart_resumes_pending_mail(mail_config, admin_config, smtp, db_path):
+def test_a_restart_resumes_pending_mail(mail_config, admin_config, smtp, database_url):
     smtp.stop()
     first = create_application(mail_config, admin_config)
     clients = [Client(first), Client(first)]
     Account(clients[0]).register("bob")
     Account(clients[1]).register("alice")
     follow(clients[1], "bob")
-    wait_until(lambda: outbox_rows(db_path)[0]["attempts"] >= 1, message="an attempt")
+    wait_until(
+        lambda: outbox_rows(database_url)[0]["attempts"] >= 1, message="an attempt"
+    )
     first.app.extensions["outbox_delivery"].stop()  # the process stops
     smtp.start()
     second = frontend.create_app(mail_config)  # the process starts again
     second.extensions["outbox_delivery"].start()
     try:
-        wait_for_status(db_path, "sent")
+        wait_for_status(database_url, "sent")
     finally:
         second.extensions["outbox_delivery"].stop()
     assert len(smtp.messages) == 1
 
 
 def test_several_senders_send_each_message_once(
-    mail_config, admin_config, smtp, db_path
+    mail_config, admin_config, smtp, database_url
 ):
     apps = [frontend.create_app(mail_config) for _ in range(3)]  # three "processes"
     site = create_application({**mail_config, "MAIL_DELIVERY": False}, admin_config)
@@ -179,7 +186,7 @@ def test_several_senders_send_each_message_once(
                 if follower != followed:
                     follow(clients[follower], followed)
         expected = len(names) * (len(names) - 1)
-        wait_for_status(db_path, "sent", count=expected)
+        wait_for_status(database_url, "sent", count=expected)
     finally:
         for app in apps:
             app.extensions["outbox_delivery"].stop()
@@ -188,32 +195,32 @@ def test_several_senders_send_each_message_once(
     assert [app.extensions["outbox_delivery"].alive for app in apps] == [[], [], []]
 
 
-def test_sending_threads_stay_bounded(users, mail_site, smtp, db_path):
+def test_sending_threads_stay_bounded(users, mail_site, smtp, database_url):
     for nickname in ("carol", "dave", "erin"):
         Account(Client(mail_site)).register(nickname)
         follow(users["alice"], nickname)
         follow(users["bob"], nickname)
-    wait_for_status(db_path, "sent", count=6)
+    wait_for_status(database_url, "sent", count=6)
     threads = mail_site.app.extensions["outbox_delivery"].alive
     assert len(threads) == mail_site.app.config["MAIL_DELIVERY_THREADS"] == 2
 
 
-def test_following_again_changes_nothing_and_sends_nothing(users, smtp, db_path):
+def test_following_again_changes_nothing_and_sends_nothing(users, smtp, database_url):
     follow(users["alice"], "bob")
     response = follow(users["alice"], "bob")
     page = users["alice"].get(response.headers["Location"]).get_data(as_text=True)
     assert "You already follow bob." in page
     assert "1 follower," in page
-    assert len(outbox_rows(db_path)) == 1
+    assert len(outbox_rows(database_url)) == 1
 
 
-def test_unfollow_sends_nothing(users, smtp, db_path):
+def test_unfollow_sends_nothing(users, smtp, database_url):
     follow(users["alice"], "bob")
-    wait_for_status(db_path, "sent")
+    wait_for_status(database_url, "sent")
     response = submit(users["alice"], "/unfollow/bob", {}, form_url="/user/bob")
     page = users["alice"].get(response.headers["Location"]).get_data(as_text=True)
     assert "You no longer follow bob." in page and "0 followers," in page
-    assert len(outbox_rows(db_path)) == 1
+    assert len(outbox_rows(database_url)) == 1
 
 
 def self_follow(users):
@@ -246,14 +253,14 @@ def not_logged_in(users):
         (not_logged_in, 302, ""),
     ],
 )
-def test_bad_input_sends_nothing(users, smtp, db_path, action, status, text):
+def test_bad_input_sends_nothing(users, smtp, database_url, action, status, text):
     response = action(users)
     assert response.status_code == status
     assert text in response.get_data(as_text=True)
-    assert outbox_rows(db_path) == []
+    assert outbox_rows(database_url) == []
     # A good follow afterwards is the only mail that arrives.
     follow(users["bob"], "alice")
-    wait_for_status(db_path, "sent")
+    wait_for_status(database_url, "sent")
     assert [email["Subject"] for email in smtp.messages] == ["bob is now following you"]
 
 
@@ -265,28 +272,26 @@ def test_not_logged_in_is_sent_to_log_in_then_back(users):
 def test_claims_are_exclusive_and_released_claims_are_due_again(mail_config):
     app = frontend.create_app(mail_config)
     with app.app_context():
-        db = get_db()
-        with transaction(db):
-            ids = [outbox.enqueue(db, "s@x", "r@x", "s", "b", "h") for _ in range(3)]
-        claimed = outbox.claim(db, "w1", limit=3, lease=300)
-        assert [row["id"] for row in claimed] == ids
-        assert outbox.claim(db, "w2", limit=3, lease=300) == []  # all taken
+        with transaction():
+            ids = [outbox.enqueue("s@x", "r@x", "s", "b", "h") for _ in range(3)]
+        claimed = outbox.claim("w1", limit=3, lease=300)
+        assert [row.id for row in claimed] == ids
+        assert outbox.claim("w2", limit=3, lease=300) == []  # all taken
         for row in claimed:
-            outbox.release(db, row["id"], "w1")
-        assert len(outbox.claim(db, "w2", limit=3, lease=300)) == 3
+            outbox.release(row.id, "w1")
+        assert len(outbox.claim("w2", limit=3, lease=300)) == 3
 
 
 def test_an_expired_claim_is_taken_over(mail_config):
     app = frontend.create_app(mail_config)
     with app.app_context():
-        db = get_db()
-        with transaction(db):
-            outbox.enqueue(db, "s@x", "r@x", "s", "b", "h")
-        [row] = outbox.claim(db, "dead-worker", limit=1, lease=0)
-        [again] = outbox.claim(db, "w2", limit=1, lease=300)
-        assert again["id"] == row["id"]
-        assert not outbox.mark_sent(db, row["id"], "dead-worker")  # no longer its
-        assert outbox.mark_sent(db, row["id"], "w2")
+        with transaction():
+            outbox.enqueue("s@x", "r@x", "s", "b", "h")
+        [row] = outbox.claim("dead-worker", limit=1, lease=0)
+        [again] = outbox.claim("w2", limit=1, lease=300)
+        assert again.id == row.id
+        assert not outbox.mark_sent(row.id, "dead-worker")  # no longer its
+        assert outbox.mark_sent(row.id, "w2")
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,12 @@
-"""The users table: the queries both apps need."""
+"""The users: registering, finding, authenticating and listing them."""
 
-import sqlite3
-
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from core.db import get_db
+from core.accounts.models import Follow, User
+from core.db import transaction
+from core.extensions import db
 
 
 class NicknameTaken(Exception):
@@ -12,48 +14,47 @@ class NicknameTaken(Exception):
 
 
 def create_user(nickname, email, password):
-    """Insert a user and return its id; raise NicknameTaken if the name is used."""
+    """Add a user and return it; raise NicknameTaken if the name is used."""
+    user = User(
+        nickname=nickname, email=email, password_hash=generate_password_hash(password)
+    )
     try:
-        cursor = get_db().execute(
-            "INSERT INTO user (nickname, email, password_hash) VALUES (?, ?, ?)",
-            (nickname, email, generate_password_hash(password)),
-        )
-    except sqlite3.IntegrityError as error:
+        with transaction() as session:
+            session.add(user)
+    except IntegrityError as error:
         raise NicknameTaken(nickname) from error
-    return cursor.lastrowid
+    return user
 
 
 def get_user(user_id):
-    """Return the user row with ``user_id``, or None."""
-    return get_db().execute("SELECT * FROM user WHERE id = ?", (user_id,)).fetchone()
+    """Return the user with ``user_id``, or None."""
+    return db.session.get(User, user_id)
 
 
 def find_user(nickname):
-    """Return the user row named ``nickname`` (any letter case), or None."""
-    return (
-        get_db()
-        .execute("SELECT * FROM user WHERE nickname = ?", (nickname,))
-        .fetchone()
-    )
+    """Return the user named ``nickname`` (any letter case), or None."""
+    query = select(User).where(func.lower(User.nickname) == nickname.lower())
+    return db.session.scalar(query)
 
 
 def authenticate(nickname, password):
-    """Return the user row if the nickname and password match, else None."""
+    """Return the user if the nickname and password match, else None."""
     user = find_user(nickname)
-    if user is not None and check_password_hash(user["password_hash"], password):
+    if user is not None and check_password_hash(user.password_hash, password):
         return user
     return None
 
 
 def list_users():
-    """Return every user, oldest first, with ``followers`` and ``following``."""
-    return (
-        get_db()
-        .execute(
-            "SELECT user.*,"
-            " (SELECT count(*) FROM follow WHERE followed_id = user.id) AS followers,"
-            " (SELECT count(*) FROM follow WHERE follower_id = user.id) AS following"
-            " FROM user ORDER BY id"
-        )
-        .fetchall()
-    )
+    """Every user, oldest first, with ``followers`` and ``following`` counts."""
+    followers = select(func.count()).where(Follow.followed_id == User.id)
+    following = select(func.count()).where(Follow.follower_id == User.id)
+    query = select(
+        User.id,
+        User.nickname,
+        User.email,
+        User.created_at,
+        followers.scalar_subquery().label("followers"),
+        following.scalar_subquery().label("following"),
+    ).order_by(User.id)
+    return db.session.execute(query).all()

@@ -38,11 +38,11 @@ class Mail(flask_mail.Mail):
 def build_message(row):
     """The Flask-Mail message for an outbox row, with its stable Message-ID."""
     message = flask_mail.Message(
-        subject=row["subject"],
-        recipients=[row["recipient"]],
-        body=row["body"],
-        html=row["html"],
-        sender=row["sender"],
+        subject=row.subject,
+        recipients=[row.recipient],
+        body=row.body,
+        html=row.html,
+        sender=row.from_address,
     )
-    message.msgId = row["message_id"]  # the same header on every retry
+    message.msgId = row.message_id  # the same header on every retry
     return message

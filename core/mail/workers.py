@@ -13,7 +13,6 @@ import socket
 import threading
 import weakref
 
-from core.db import get_db
 from core.mail import outbox
 from core.mail.delivery import deliver_batch
 
@@ -83,14 +82,14 @@ class DeliveryThreads:
 
     def _drain(self, worker):
         """Claim and deliver due messages until none is left."""
-        config, db = self.app.config, get_db()
+        config = self.app.config
         while not self._stopping.is_set():
             batch = outbox.claim(
-                db, worker, config["MAIL_BATCH_SIZE"], config["MAIL_LEASE_SECONDS"]
+                worker, config["MAIL_BATCH_SIZE"], config["MAIL_LEASE_SECONDS"]
             )
             if not batch:
                 return
-            deliver_batch(db, worker, batch, config, self._stopping)
+            deliver_batch(worker, batch, config, self._stopping)
 
 
 def init_app(app):

@@ -21,6 +21,11 @@ def mail_env(tmp_path, smtp_port):
     }
 
 
+def sqlite_url(instance):
+    """The URL of the SQLite database a server keeps in ``instance``."""
+    return f"sqlite:///{instance / 'site.sqlite'}"
+
+
 def register(base, nickname):
     """A browser logged in as a newly registered ``nickname``."""
     browser = Browser(base)
@@ -50,7 +55,7 @@ def test_many_follows_through_gunicorn_workers_mail_each_once(tmp_path, smtp):
             statuses = list(pool.map(lambda p: follow(browsers[p[0]], p[1]), pairs))
         assert statuses == [302] * len(pairs)
         wait_until(lambda: len(smtp.messages) >= len(pairs), timeout=60, message="mail")
-        rows = query(tmp_path / "site.sqlite", "SELECT status FROM outbox")
+        rows = query(sqlite_url(tmp_path), "SELECT status FROM outbox")
         assert [row["status"] for row in rows] == ["sent"] * len(pairs)
     received = sorted((m["To"], m["Subject"]) for m in smtp.messages)
     expected = sorted(
@@ -68,29 +73,24 @@ def test_many_follows_through_gunicorn_workers_mail_each_once(tmp_path, smtp):
 
 def test_mail_pending_at_shutdown_goes_out_after_a_restart(tmp_path, smtp):
     smtp.stop()
-    env = mail_env(tmp_path, smtp.port)
+    env, url = mail_env(tmp_path, smtp.port), sqlite_url(tmp_path)
     port = free_port()
     with running(serve_command(port), env, tmp_path / "1.log", port) as base:
         register(base, "bob")
         alice = register(base, "alice")
         assert follow(alice, "bob") == 302
         wait_until(
-            lambda: query(tmp_path / "site.sqlite", "SELECT attempts FROM outbox")[0][
-                0
-            ],
+            lambda: query(url, "SELECT attempts FROM outbox")[0]["attempts"],
             message="a failed attempt",
         )
     # `running` stopped the server with SIGTERM: the message is still pending.
-    [row] = query(tmp_path / "site.sqlite", "SELECT status, claimed_by FROM outbox")
+    [row] = query(url, "SELECT status, claimed_by FROM outbox")
     assert (row["status"], row["claimed_by"]) == ("pending", None)
     smtp.start()
     with running(serve_command(port), env, tmp_path / "2.log", port):
         wait_until(lambda: smtp.messages, message="the mail after the restart")
         wait_until(
-            lambda: (
-                query(tmp_path / "site.sqlite", "SELECT status FROM outbox")[0][0]
-                == "sent"
-            ),
+            lambda: query(url, "SELECT status FROM outbox")[0]["status"] == "sent",
             message="the outbox to say sent",
         )
     assert [m["To"] for m in smtp.messages] == ["bob@example.com"]

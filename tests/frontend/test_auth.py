@@ -4,25 +4,30 @@ import pytest
 
 from tests.helpers import query
 
+pytestmark = pytest.mark.both_backends
 
-def users_in(db_path):
+
+def users_in(database_url):
     """Read the nicknames straight from the SQLite file."""
-    return [row["nickname"] for row in query(db_path, "SELECT nickname FROM user")]
+    return [
+        row["nickname"] for row in query(database_url, 'SELECT nickname FROM "user"')
+    ]
 
 
-def test_register_logs_in_and_stores_the_user(account, frontend_client, db_path):
+def test_register_logs_in_and_stores_the_user(account, frontend_client, database_url):
     response = account.register("alice")
     assert response.status_code == 302
     assert response.headers["Location"] == "/user/alice"
     page = frontend_client.get("/user/alice").get_data(as_text=True)
     assert "Welcome, alice!" in page
     assert "Log out" in page
-    assert users_in(db_path) == ["alice"]
+    assert users_in(database_url) == ["alice"]
 
 
-def test_password_is_stored_hashed(account, db_path):
+def test_password_is_stored_hashed(account, database_url):
     account.register("alice", password="s3cret-pass")
-    [(stored,)] = query(db_path, "SELECT password_hash FROM user")
+    [row] = query(database_url, 'SELECT password_hash FROM "user"')
+    stored = row["password_hash"]
     assert "s3cret-pass" not in stored
     assert stored.startswith(("scrypt:", "pbkdf2:"))
 
@@ -40,12 +45,12 @@ def test_password_is_stored_hashed(account, db_path):
     ],
 )
 def test_register_bad_input_shows_the_form_again(
-    account, db_path, nickname, email, password, message
+    account, database_url, nickname, email, password, message
 ):
     response = account.register(nickname, email=email, password=password)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert users_in(db_path) == []
+    assert users_in(database_url) == []
 
 
 @pytest.mark.parametrize("taken", ["alice", "ALICE", "Alice"])
@@ -57,12 +62,12 @@ def test_register_taken_nickname(frontend_app, account, taken):
     assert "That nickname is already taken." in response.get_data(as_text=True)
 
 
-def test_register_without_csrf_token_is_refused(frontend_client, db_path):
+def test_register_without_csrf_token_is_refused(frontend_client, database_url):
     data = {"nickname": "alice", "email": "a@example.com", "password": "s3cret-pass"}
     response = frontend_client.post("/register", data=data)
     assert response.status_code == 400
     assert "The CSRF token is missing." in response.get_data(as_text=True)
-    assert users_in(db_path) == []
+    assert users_in(database_url) == []
 
 
 def test_login_and_logout(account, frontend_client):
@@ -127,9 +132,9 @@ def test_logout_without_csrf_token_is_refused(account, frontend_client):
     assert "Log out" in frontend_client.get("/").get_data(as_text=True)
 
 
-def test_session_of_deleted_user_is_dropped(account, frontend_client, db_path):
+def test_session_of_deleted_user_is_dropped(account, frontend_client, database_url):
     account.register("alice")
-    query(db_path, "DELETE FROM user")
+    query(database_url, 'DELETE FROM "user"')
     page = frontend_client.get("/").get_data(as_text=True)
     assert "Log in" in page
 

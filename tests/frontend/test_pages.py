@@ -1,13 +1,6 @@
-"""The frontend's pages, error pages, static files and database."""
-
-import sqlite3
-import threading
-from contextlib import closing
-
-import pytest
+"""The frontend's pages, error pages and static files."""
 
 import frontend
-from core.db import connect, get_db
 
 
 def test_index_lists_users(account, frontend_client):
@@ -81,41 +74,3 @@ def test_context_json(frontend_client):
     assert info["path"] == "/context"
     assert info["url"] == "http://localhost/context?a=1&b=two"
     assert info["hello_url"] == "/hello"
-
-
-def test_database_created_on_first_use_and_closed(frontend_app, db_path):
-    assert not db_path.exists()
-    with frontend_app.app_context():
-        db = get_db()
-        assert get_db() is db
-        assert db.execute("SELECT count(*) FROM user").fetchone()[0] == 0
-    assert db_path.exists()
-    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
-        db.execute("SELECT 1")
-
-
-@pytest.mark.parametrize("trial", range(30))  # the race is rare: try it often
-def test_many_first_connections_at_once_all_succeed(tmp_path, trial):
-    # Request threads and sender threads may all open a new file together.
-    path = tmp_path / "fresh.sqlite"
-    barrier = threading.Barrier(8)
-    outcomes = []
-
-    def open_and_read():
-        barrier.wait()
-        try:
-            with closing(connect(path)) as conn:
-                outcomes.append(
-                    conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
-                )
-        except sqlite3.Error as error:
-            outcomes.append(error)
-
-    threads = [threading.Thread(target=open_and_read) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert outcomes == [0] * 8
-    with closing(connect(path)) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

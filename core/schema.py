@@ -1,0 +1,79 @@
+"""Keep the database's schema at the newest migration in ``migrations/``.
+
+SQLite upgrades itself when an app is built (under a file lock, so processes
+starting together migrate once), so ``make run`` needs no step. Any other
+database is changed only by an operator: a server started on an out-of-date
+schema refuses, saying to run ``python dispatcher.py db upgrade``.
+"""
+
+import fcntl
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+
+from core.db import MIGRATIONS
+from core.extensions import db
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database is not at the newest migration, and must not be changed here."""
+
+
+@cache
+def head_revision():
+    """The newest revision in ``migrations/`` (read once per process)."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def current_revision(engine):
+    """The revision the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def file_lock(path):
+    """Hold an exclusive lock on ``path`` (made if needed) inside the block."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def upgrade():
+    """Apply pending migrations to the active app's database."""
+    config = current_app.extensions["migrate"].migrate.get_config(str(MIGRATIONS))
+    command.upgrade(config, "head")
+
+
+def prepare(app):
+    """Bring an SQLite database up to date; leave any other database alone."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+        path = Path(engine.url.database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if current_revision(engine) == head_revision():
+            return  # the common case: one quick read
+        with file_lock(path.with_name(path.name + ".migrate-lock")):
+            if current_revision(engine) != head_revision():
+                upgrade()
+
+
+def require_current(app):
+    """Refuse to serve from a database whose schema is out of date."""
+    with app.app_context():
+        current = current_revision(db.engine)
+    if current != head_revision():
+        raise SchemaOutOfDate(
+            f"the database is at revision {current or 'none'}, the code needs "
+            f"{head_revision()}: run `python dispatcher.py db upgrade` first"
+        )

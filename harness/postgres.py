@@ -1,0 +1,87 @@
+"""A throwaway PostgreSQL server on 127.0.0.1, in a temporary folder of its own.
+
+Debian's ``postgresql`` package provides the programs. PostgreSQL refuses to
+run as root, so as root the server runs as the ``postgres`` user. It trusts
+local connections and keeps nothing: it is for tests and benchmarks only.
+"""
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+from harness.local import free_port
+
+# Durability off: a test server loses nothing that matters on a crash.
+SETTINGS = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+
+
+def find_bindir():
+    """The folder of Debian's PostgreSQL programs (newest version), or None."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+class PostgresServer:
+    """Start, use and stop one PostgreSQL cluster."""
+
+    def __init__(self, bindir):
+        self.bindir = Path(bindir)
+        self.folder = None
+        self.port = None
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self._count = 0
+
+    def _run(self, program, *args):
+        command = [*self.as_user, str(self.bindir / program), *args]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self):
+        """Make a cluster in a new temporary folder and start it on a free port."""
+        self.folder = Path(tempfile.mkdtemp(prefix="site-postgres-"))
+        if self.as_user:
+            shutil.chown(self.folder, "postgres", "postgres")
+        data = self.folder / "data"
+        self._run("initdb", "-D", str(data), "-U", "site", "--auth=trust", "-E", "UTF8")
+        self.port = free_port()
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            f"-c max_connections=300 {SETTINGS}"
+        )
+        log = str(self.folder / "server.log")
+        self._run("pg_ctl", "-D", str(data), "-l", log, "-o", options, "-w", "start")
+
+    def stop(self):
+        """Stop the server at once and remove its folder."""
+        if self.folder is None:
+            return
+        data = str(self.folder / "data")
+        self._run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder = None
+
+    def url(self, database="postgres"):
+        """The SQLAlchemy URL of ``database`` on this server."""
+        return f"postgresql+psycopg://site@127.0.0.1:{self.port}/{database}"
+
+    def execute(self, sql):
+        """Run one statement outside a transaction (CREATE or DROP DATABASE)."""
+        conninfo = f"host=127.0.0.1 port={self.port} user=site dbname=postgres"
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute(sql)
+
+    def create_database(self, template=None):
+        """Make a new, empty database (or a copy of ``template``); return its name."""
+        self._count += 1
+        name = f"site_{self._count}"
+        copy = f" TEMPLATE {template}" if template else ""
+        self.execute(f"CREATE DATABASE {name}{copy}")
+        return name
+
+    def drop_database(self, name):
+        """Drop ``name``, closing any connection still open to it."""
+        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -1,0 +1,197 @@
+"""The data layer: one database for both apps, its migrations and transactions.
+
+Most tests run on SQLite and on a real PostgreSQL server in turn.
+"""
+
+import os
+import subprocess
+import sys
+import threading
+import warnings
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask import current_app
+from sqlalchemy import text
+
+import admin
+import frontend
+from core import schema
+from core.accounts import follows, users
+from core.db import MIGRATIONS, transaction
+from core.extensions import db
+from core.mail import outbox
+from harness.servers import ROOT
+from tests.helpers import query
+
+both_backends = pytest.mark.both_backends
+
+
+def alembic(action, revision):
+    """Run an Alembic command on the active app's database."""
+    config = current_app.extensions["migrate"].migrate.get_config(str(MIGRATIONS))
+    getattr(command, action)(config, revision)
+
+
+@both_backends
+def test_an_empty_database_upgrades_through_every_revision(frontend_app):
+    with frontend_app.app_context():
+        alembic("downgrade", "base")  # empty again (a no-op on a new PG database)
+        assert schema.current_revision(db.engine) is None
+        alembic("upgrade", "0001")
+        with transaction() as session:
+            session.execute(
+                text(
+                    "INSERT INTO outbox (message_id, sender, recipient, subject, body,"
+                    " html, created_at, next_attempt_at)"
+                    " VALUES ('<1@x>', 'Site <s@x>', 'r@x', 's', 'b', 'h', 0, 0)"
+                )
+            )
+        schema.upgrade()
+        assert schema.current_revision(db.engine) == schema.head_revision() == "0002"
+        [row] = outbox.list_messages()
+    assert (row.message_id, row.from_address) == ("<1@x>", "Site <s@x>")
+
+
+@both_backends
+def test_the_models_and_the_migrations_agree(frontend_app):
+    with frontend_app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        with warnings.catch_warnings():
+            # SQLite cannot reflect the lower(nickname) index: it is left out
+            # of the comparison there (PostgreSQL compares it).
+            warnings.filterwarnings("ignore", ".*reflect.*expression-based index")
+            warnings.filterwarnings("ignore", ".*expression-based index.*reflect")
+            assert compare_metadata(context, db.metadata) == []
+
+
+def test_an_sqlite_file_is_made_and_migrated_when_an_app_is_built(
+    frontend_config, db_path
+):
+    assert not db_path.exists()
+    app = frontend.create_app(frontend_config)
+    assert db_path.exists()
+    with app.app_context():
+        assert schema.current_revision(db.engine) == schema.head_revision()
+        mode = db.session.execute(text("PRAGMA journal_mode")).scalar()
+    assert mode == "wal"  # readers never wait for the writer
+
+
+@pytest.mark.parametrize("trial", range(5))  # the race is rare: try it often
+def test_apps_built_at_once_on_a_new_file_all_work(frontend_config, trial):
+    # gunicorn workers start together on a fresh file: one migrates it.
+    barrier, outcomes = threading.Barrier(6), []
+
+    def build():
+        barrier.wait()
+        try:
+            app = frontend.create_app(frontend_config)
+            with app.app_context():
+                outcomes.append(len(users.list_users()))
+        except Exception as error:
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=build) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == [0] * 6
+
+
+@both_backends
+def test_each_app_context_has_its_own_session_and_gives_back_its_connection(
+    frontend_app, admin_app
+):
+    with frontend_app.app_context():
+        front_session = db.session()
+        users.list_users()
+        with admin_app.app_context():  # the other app, inside: another session
+            assert db.session() is not front_session
+            users.list_users()
+        assert db.session() is front_session
+        engine = db.engine
+    # Popping the app context removed the session: no connection is left out.
+    assert engine.pool.checkedout() == 0
+
+
+@both_backends
+def test_a_follow_and_its_email_commit_together_or_not_at_all(frontend_app):
+    with frontend_app.app_context():
+        alice = users.create_user("alice", "alice@example.com", "pw-12345678")
+        bob = users.create_user("bob", "bob@example.com", "pw-12345678")
+        with pytest.raises(RuntimeError), transaction():
+            follows.follow(alice.id, bob.id)
+            outbox.enqueue("s@x", bob.email, "s", "b", "h")
+            raise RuntimeError("the request failed after both writes")
+        assert not follows.is_following(alice.id, bob.id)
+        assert outbox.list_messages() == []
+
+
+@both_backends
+def test_nicknames_are_unique_in_any_letter_case(frontend_app):
+    with frontend_app.app_context():
+        users.create_user("Alice", "a@example.com", "pw-12345678")
+        with pytest.raises(users.NicknameTaken):
+            users.create_user("aLICE", "b@example.com", "pw-12345678")
+        assert users.find_user("ALICE").nickname == "Alice"
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_claims_skip_rows_another_sender_holds(frontend_app, database_url):
+    with frontend_app.app_context():
+        with transaction():
+            ids = [outbox.enqueue("s@x", "r@x", "s", "b", "h") for _ in range(4)]
+    holder = db.create_engine(database_url)
+    try:
+        with holder.begin() as connection:
+            # Another machine's sender is in the middle of claiming two rows.
+            connection.execute(
+                text("SELECT id FROM outbox WHERE id IN (:a, :b) FOR UPDATE"),
+                {"a": ids[0], "b": ids[1]},
+            )
+            claimed = []
+            claimer = threading.Thread(
+                target=lambda: claimed.extend(claim_in(frontend_app))
+            )
+            claimer.start()
+            claimer.join(timeout=10)
+            assert not claimer.is_alive(), "the claim waited for the locked rows"
+    finally:
+        holder.dispose()
+    assert [row.id for row in claimed] == ids[2:]
+
+
+def claim_in(app):
+    """Claim due messages as a delivery thread of ``app`` would."""
+    with app.app_context():
+        return outbox.claim("other-sender", limit=10, lease=60)
+
+
+def dispatcher_command(database_url, *args, check=True):
+    """Run ``python dispatcher.py ARGS`` against ``database_url``."""
+    env = {"PATH": os.environ["PATH"], "FLASK_DATABASE_URL": database_url}
+    return subprocess.run(
+        [sys.executable, "dispatcher.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=60,
+    )
+
+
+def test_postgresql_is_upgraded_by_the_operator_never_behind_their_back(postgres):
+    url = postgres.url(postgres.create_database())  # empty: no migration yet
+    refused = dispatcher_command(url, "serve", "--port", "1", check=False)
+    assert refused.returncode == 1
+    assert "the database is at revision none, the code needs 0002" in refused.stderr
+    assert "run `python dispatcher.py db upgrade` first" in refused.stderr
+    dispatcher_command(url, "db", "upgrade")
+    assert "0002 (head)" in dispatcher_command(url, "db", "current").stdout
+    app = admin.create_app({"DATABASE_URL": url, "SECRET_KEY": "a"})
+    schema.require_current(app)  # the server may start now
+    assert query(url, 'SELECT count(*) AS n FROM "user"')[0]["n"] == 0
