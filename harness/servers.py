@@ -71,12 +71,16 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 class Browser:
     """An HTTP client with cookies that does not follow redirects."""
 
-    def __init__(self, base):
+    def __init__(self, base, cookies=None):
         self.base = base
-        self.cookies = http.cookiejar.CookieJar()
+        self.cookies = http.cookiejar.CookieJar() if cookies is None else cookies
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects
         )
+
+    def at(self, base):
+        """The same browser (the same cookies) talking to the server at ``base``."""
+        return Browser(base, self.cookies)
 
     def request(self, path, data=None):
         """Send a GET (or a form POST with ``data``); return status, headers, body."""
