@@ -71,6 +71,17 @@ def transaction():
         raise
 
 
+def run(statement, **params):
+    """Execute a Core ``statement`` on this app context's connection.
+
+    The pages' queries are built once, at import, with bound parameters, and
+    run here, on the session's connection (its transaction, its app
+    context), without the ORM's per-query machinery: about 20 µs a query
+    instead of 100 (bench/profile_page.py).
+    """
+    return db.session.connection().execute(statement, params)
+
+
 def init_app(app):
     """Bind the shared database and its migrations to ``app``."""
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config, app.instance_path)

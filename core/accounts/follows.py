@@ -1,11 +1,18 @@
-"""Who follows whom."""
+"""Who follows whom: following and unfollowing (a profile reads the counts)."""
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.accounts.models import Follow
-from core.db import transaction
+from core.db import run, transaction
 from core.extensions import db
+
+PAIR = (
+    Follow.follower_id == bindparam("follower"),
+    Follow.followed_id == bindparam("followed"),
+)
+UNFOLLOW = delete(Follow).where(*PAIR)
+IS_FOLLOWING = select(exists().where(*PAIR))
 
 
 def follow(follower_id, followed_id):
@@ -22,31 +29,16 @@ def follow(follower_id, followed_id):
         .on_conflict_do_nothing()
         .returning(Follow.follower_id)  # a row only if it was inserted
     )
-    return db.session.execute(statement).first() is not None
+    return run(statement).first() is not None
 
 
 def unfollow(follower_id, followed_id):
     """Remove the follow; tell whether there was one."""
-    with transaction() as session:
-        result = session.execute(
-            delete(Follow).where(
-                Follow.follower_id == follower_id, Follow.followed_id == followed_id
-            )
-        )
+    with transaction():
+        result = run(UNFOLLOW, follower=follower_id, followed=followed_id)
     return result.rowcount == 1
 
 
 def is_following(follower_id, followed_id):
     """Tell whether one user follows the other."""
-    query = exists().where(
-        Follow.follower_id == follower_id, Follow.followed_id == followed_id
-    )
-    return db.session.scalar(select(query))
-
-
-def counts(user_id):
-    """Return (followers, following) of a user, in one query."""
-    followers = select(func.count()).where(Follow.followed_id == user_id)
-    following = select(func.count()).where(Follow.follower_id == user_id)
-    query = select(followers.scalar_subquery(), following.scalar_subquery())
-    return tuple(db.session.execute(query).one())
+    return run(IS_FOLLOWING, follower=follower_id, followed=followed_id).scalar()

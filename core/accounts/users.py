@@ -1,12 +1,38 @@
-"""The users: registering, finding, authenticating and listing them."""
+"""The users: registering, finding, authenticating, listing, and a profile.
 
-from sqlalchemy import func, select
+The queries are Core statements built once, with bound parameters, and run
+by ``core.db.run``: each page's reads stay cheap.
+"""
+
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.accounts.models import Follow, User
-from core.db import transaction
-from core.extensions import db
+from core.db import run, transaction
+
+FIELDS = (User.id, User.nickname, User.email, User.created_at)
+FOLLOWERS = select(func.count()).where(Follow.followed_id == User.id)
+FOLLOWING = select(func.count()).where(Follow.follower_id == User.id)
+
+INSERT = insert(User).returning(*FIELDS)
+BY_ID = select(*FIELDS).where(User.id == bindparam("id"))
+BY_NICKNAME = select(*FIELDS, User.password_hash).where(
+    func.lower(User.nickname) == func.lower(bindparam("nickname"))
+)
+EVERYONE = select(
+    *FIELDS,
+    FOLLOWERS.scalar_subquery().label("followers"),
+    FOLLOWING.scalar_subquery().label("following"),
+).order_by(User.id)
+PROFILE = select(
+    *FIELDS,
+    FOLLOWERS.scalar_subquery().label("followers"),
+    FOLLOWING.scalar_subquery().label("following"),
+    exists()
+    .where(Follow.follower_id == bindparam("viewer"), Follow.followed_id == User.id)
+    .label("viewer_follows"),
+).where(func.lower(User.nickname) == func.lower(bindparam("nickname")))
 
 
 class NicknameTaken(Exception):
@@ -15,26 +41,26 @@ class NicknameTaken(Exception):
 
 def create_user(nickname, email, password):
     """Add a user and return it; raise NicknameTaken if the name is used."""
-    user = User(
-        nickname=nickname, email=email, password_hash=generate_password_hash(password)
-    )
+    values = {
+        "nickname": nickname,
+        "email": email,
+        "password_hash": generate_password_hash(password),
+    }
     try:
-        with transaction() as session:
-            session.add(user)
+        with transaction():
+            return run(INSERT, **values).one()
     except IntegrityError as error:
         raise NicknameTaken(nickname) from error
-    return user
 
 
 def get_user(user_id):
     """Return the user with ``user_id``, or None."""
-    return db.session.get(User, user_id)
+    return run(BY_ID, id=user_id).first()
 
 
 def find_user(nickname):
     """Return the user named ``nickname`` (any letter case), or None."""
-    query = select(User).where(func.lower(User.nickname) == nickname.lower())
-    return db.session.scalar(query)
+    return run(BY_NICKNAME, nickname=nickname).first()
 
 
 def authenticate(nickname, password):
@@ -47,14 +73,10 @@ def authenticate(nickname, password):
 
 def list_users():
     """Every user, oldest first, with ``followers`` and ``following`` counts."""
-    followers = select(func.count()).where(Follow.followed_id == User.id)
-    following = select(func.count()).where(Follow.follower_id == User.id)
-    query = select(
-        User.id,
-        User.nickname,
-        User.email,
-        User.created_at,
-        followers.scalar_subquery().label("followers"),
-        following.scalar_subquery().label("following"),
-    ).order_by(User.id)
-    return db.session.execute(query).all()
+    return run(EVERYONE).all()
+
+
+def profile(nickname, viewer_id=None):
+    """The user named ``nickname`` with their counts, and whether the viewer
+    follows them (``viewer_follows``), in one query; None if there is none."""
+    return run(PROFILE, nickname=nickname, viewer=viewer_id).first()

@@ -1,0 +1,130 @@
+"""The profile page, before and after the move to SQLAlchemy, side by side.
+
+    python -m bench.profile_page [--before REV] [--rounds 7] [--requests 400]
+
+A logged-in user opens another user's profile (three queries: the user, the
+counts, whether they follow) through the combined site's WSGI callable, with
+a prepared environ. Each side runs in a process of its own from its own tree
+(REV checked out in a temporary git worktree), and the sides take turns for
+``--rounds`` rounds, so the machine's noise falls on all of them alike.
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from harness.postgres import PostgresServer, find_bindir
+
+ROOT = Path(__file__).resolve().parent.parent
+SIDE = Path(__file__).with_name("profile_side.py")
+# The last commit on the hand-written sqlite3 layer.
+BEFORE = "da9b9a1"
+
+
+def run_side(tree, requests, database_url=None):
+    """Measure in a new process whose site comes from ``tree``."""
+    # The measuring script is this tree's; everything it imports is ``tree``'s.
+    result = subprocess.run(
+        [sys.executable, str(SIDE), str(requests), database_url or ""],
+        cwd=tree,
+        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"measuring in {tree} failed:\n{result.stderr}")
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def worktree(revision):
+    """Check ``revision`` out in a temporary folder; return its path."""
+    folder = Path(tempfile.mkdtemp()) / "tree"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "--quiet", str(folder), revision],
+        cwd=ROOT,
+        check=True,
+    )
+    return folder
+
+
+def postgres_database(server, template):
+    """A fresh copy of the migrated template database; return its URL."""
+    return server.url(server.create_database(template=template))
+
+
+def sides(before_tree, server, template):
+    """The sides to compare: name -> a callable that measures once."""
+    found = {
+        "sqlite3, before": lambda n: run_side(before_tree, n),
+        "SQLAlchemy, SQLite": lambda n: run_side(ROOT, n),
+    }
+    if server is not None:
+        found["SQLAlchemy, PostgreSQL"] = lambda n: run_side(
+            ROOT, n, postgres_database(server, template)
+        )
+    return found
+
+
+def start_postgres():
+    """A local PostgreSQL server with a migrated template, or (None, None)."""
+    bindir = find_bindir()
+    if bindir is None:
+        return None, None
+    server = PostgresServer(bindir)
+    server.start()
+    template = server.create_database()
+    subprocess.run(
+        [sys.executable, "dispatcher.py", "db", "upgrade"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "FLASK_DATABASE_URL": server.url(template)},
+        capture_output=True,
+        check=True,
+    )
+    return server, template
+
+
+def report(times, requests, rounds):
+    """Print min/median/max per side and the ratio of medians to the first."""
+    print(f"Profile page: {requests} requests x {rounds} interleaved rounds")
+    base = statistics.median(next(iter(times.values())))
+    for name, measured in times.items():
+        low, mid, high = (
+            x * 1e6 for x in (min(measured), statistics.median(measured), max(measured))
+        )
+        ratio = statistics.median(measured) / base
+        print(
+            f"  {name:<24} {low:7.1f} {mid:7.1f} {high:7.1f} us/request   x{ratio:.2f}"
+        )
+
+
+def main(argv=None):
+    """Measure every side in turn, then print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", default=BEFORE)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args(argv)
+    before_tree = worktree(args.before)
+    server, template = start_postgres()
+    try:
+        measures = sides(before_tree, server, template)
+        times = {name: [] for name in measures}
+        for _ in range(args.rounds):
+            for name, measure_once in measures.items():
+                times[name].append(measure_once(args.requests))
+        report(times, args.requests, args.rounds)
+    finally:
+        if server is not None:
+            server.stop()
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(before_tree)], cwd=ROOT
+        )
+
+
+if __name__ == "__main__":
+    main()
