@@ -47,10 +47,25 @@ def file_lock(path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def alembic_config():
+    """Alembic's configuration for the active app's database."""
+    return current_app.extensions["migrate"].migrate.get_config(str(MIGRATIONS))
+
+
 def upgrade():
     """Apply pending migrations to the active app's database."""
-    config = current_app.extensions["migrate"].migrate.get_config(str(MIGRATIONS))
-    command.upgrade(config, "head")
+    command.upgrade(alembic_config(), "head")
+
+
+def made_before_migrations(engine):
+    """Tell whether an SQLite file has the hand-written schema of old.
+
+    That schema set ``PRAGMA user_version = 2``; it is revision 0001 in all
+    but the names of its indexes.
+    """
+    with engine.connect() as connection:
+        version = connection.exec_driver_sql("PRAGMA user_version").scalar()
+    return version == 2 and current_revision(engine) is None
 
 
 def prepare(app):
@@ -64,6 +79,8 @@ def prepare(app):
         if current_revision(engine) == head_revision():
             return  # the common case: one quick read
         with file_lock(path.with_name(path.name + ".migrate-lock")):
+            if made_before_migrations(engine):
+                command.stamp(alembic_config(), "0001")  # adopt it, keep its data
             if current_revision(engine) != head_revision():
                 upgrade()
 

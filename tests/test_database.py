@@ -4,6 +4,7 @@ Most tests run on SQLite and on a real PostgreSQL server in turn.
 """
 
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ from harness.servers import ROOT
 from tests.helpers import query
 
 both_backends = pytest.mark.both_backends
+DATA = ROOT / "tests" / "data"
 
 
 def alembic(action, revision):
@@ -195,3 +197,25 @@ def test_postgresql_is_upgraded_by_the_operator_never_behind_their_back(postgres
     app = admin.create_app({"DATABASE_URL": url, "SECRET_KEY": "a"})
     schema.require_current(app)  # the server may start now
     assert query(url, 'SELECT count(*) AS n FROM "user"')[0]["n"] == 0
+
+
+def test_an_sqlite_file_from_before_the_migrations_is_adopted(frontend_config, db_path):
+    # A site.sqlite made by the hand-written schema (PRAGMA user_version = 2).
+    legacy = sqlite3.connect(db_path)
+    legacy.executescript((DATA / "pre_migrations_schema.sql").read_text())
+    legacy.execute(
+        "INSERT INTO user (nickname, email, password_hash) VALUES ('old', 'o@x', 'h')"
+    )
+    legacy.execute(
+        "INSERT INTO outbox (message_id, sender, recipient, subject, body, html,"
+        " created_at, next_attempt_at) VALUES ('<1@x>', 's@x', 'r@x', 's', 'b', 'h',"
+        " 0, 0)"
+    )
+    legacy.commit()
+    legacy.close()
+    app = frontend.create_app(frontend_config)
+    with app.app_context():
+        assert schema.current_revision(db.engine) == schema.head_revision()
+        assert users.find_user("OLD").email == "o@x"
+        [message] = outbox.list_messages()
+    assert message.from_address == "s@x"

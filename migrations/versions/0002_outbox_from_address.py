@@ -13,11 +13,11 @@ branch_labels = None
 depends_on = None
 
 
+# A rename in place on both backends (SQLite has RENAME COLUMN since 3.25):
+# no copy of the table, so nothing of it is lost, named or not.
 def upgrade():
-    with op.batch_alter_table("outbox") as batch:
-        batch.alter_column("sender", new_column_name="from_address")
+    op.alter_column("outbox", "sender", new_column_name="from_address")
 
 
 def downgrade():
-    with op.batch_alter_table("outbox") as batch:
-        batch.alter_column("from_address", new_column_name="sender")
+    op.alter_column("outbox", "from_address", new_column_name="sender")
