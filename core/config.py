@@ -44,6 +44,32 @@ DEFAULTS = {
 }
 
 
+# Settings that are strings whatever they look like: from_prefixed_env parses
+# values as JSON, so a password 123456 would become the number 123456.
+STRINGS = (
+    "SECRET_KEY",
+    "ADMIN_USERNAME",
+    "ADMIN_PASSWORD_HASH",
+    "DATABASE",
+    "DATABASE_URL",
+    "SERVER_NAME",
+    "PUBLIC_URL",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
+)
+
+
+def keep_strings(app, prefixes):
+    """Set the string settings from their raw environment values, in order."""
+    for prefix in prefixes:
+        for key in STRINGS:
+            value = os.environ.get(f"{prefix}_{key}")
+            if value is not None:
+                app.config[key] = value
+
+
 def configure(app, env_prefix, defaults, test_config=None):
     """Load the defaults, the environment and the test config into ``app``."""
     if "FLASK_SECRET_KEY" in os.environ:
@@ -56,6 +82,7 @@ def configure(app, env_prefix, defaults, test_config=None):
     app.config.from_mapping(defaults)
     app.config.from_prefixed_env("FLASK")
     app.config.from_prefixed_env(env_prefix)
+    keep_strings(app, ("FLASK", env_prefix))
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):

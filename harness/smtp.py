@@ -5,6 +5,7 @@ import threading
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from harness.local import free_port
 
@@ -13,7 +14,9 @@ class Recorder:
     """An aiosmtpd handler that keeps what it accepts.
 
     ``replies`` queues answers for the next DATA commands ("451 ..."); when it
-    is empty the answer is 250. While ``open`` is cleared, DATA waits.
+    is empty the answer is 250. While ``open`` is cleared, DATA waits; with
+    ``data_delay`` set, every final reply to DATA comes that many seconds
+    late. ``sender_reply`` (say "553 ...") refuses every MAIL FROM.
     """
 
     def __init__(self):
@@ -22,12 +25,23 @@ class Recorder:
         self.open = threading.Event()
         self.open.set()
         self.waiting = 0  # DATA commands held right now
+        self.data_delay = 0.0
+        self.sender_reply = None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        """Accept the sender, unless told to refuse every one."""
+        if self.sender_reply:
+            return self.sender_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         """Answer a message as told, keeping it if the answer is 250."""
         self.waiting += 1
         while not self.open.is_set():
             await asyncio.sleep(0.01)
+        await asyncio.sleep(self.data_delay)
         self.waiting -= 1
         reply = self.replies.pop(0) if self.replies else "250 OK"
         if reply.startswith("250"):
@@ -36,18 +50,42 @@ class Recorder:
         return reply
 
 
-class SMTPServer:
-    """Start, stop and start again on the same port."""
+class Logins:
+    """An aiosmtpd authenticator: one username and password, while allowed."""
 
-    def __init__(self):
+    def __init__(self, username, password):
+        self.username, self.password = username.encode(), password.encode()
+        self.allowed = threading.Event()
+        self.allowed.set()
+        self.tried = 0
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        """Accept the configured login (535 for any other, or while refusing)."""
+        self.tried += 1
+        good = (auth_data.login, auth_data.password) == (self.username, self.password)
+        return AuthResult(success=good and self.allowed.is_set())
+
+
+class SMTPServer:
+    """Start, stop and start again on the same port; optionally with AUTH."""
+
+    def __init__(self, logins=None):
         self.port = free_port()
         self.recorder = Recorder()
+        self.logins = logins
         self.controller = None
 
     def start(self):
         """Listen on 127.0.0.1:port."""
+        auth = {}
+        if self.logins is not None:  # plain AUTH over loopback, without TLS
+            auth = {
+                "authenticator": self.logins,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
         self.controller = Controller(
-            self.recorder, hostname="127.0.0.1", port=self.port
+            self.recorder, hostname="127.0.0.1", port=self.port, **auth
         )
         self.controller.start()
 

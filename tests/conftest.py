@@ -229,3 +229,13 @@ def mail_site(mail_config, admin_config):
     site = create_application(mail_config, admin_config)
     yield site
     site.app.extensions["outbox_delivery"].stop()
+
+
+@pytest.fixture
+def users(mail_site):
+    """Clients of bob and alice, both registered and logged in."""
+    clients = {}
+    for nickname in ("bob", "alice"):
+        clients[nickname] = Client(mail_site)
+        Account(clients[nickname]).register(nickname)
+    return clients

@@ -5,6 +5,8 @@ import sys
 
 from sqlalchemy import create_engine, text
 
+from harness.accounts import submit
+from harness.local import wait_until
 from harness.servers import ROOT
 
 
@@ -32,3 +34,23 @@ def run_cli(tmp_path, *args):
         check=True,
         timeout=60,
     ).stdout
+
+
+def outbox_rows(database_url):
+    """Every outbox row, oldest first."""
+    return query(database_url, "SELECT * FROM outbox ORDER BY id")
+
+
+def wait_for_status(database_url, status, count=1):
+    """Wait until ``count`` messages have ``status``; return the rows."""
+
+    def rows_with_status():
+        rows = [row for row in outbox_rows(database_url) if row["status"] == status]
+        return rows if len(rows) >= count else None
+
+    return wait_until(rows_with_status, message=f"{count} message(s) {status}")
+
+
+def follow(client, nickname):
+    """Press the Follow button on ``nickname``'s profile."""
+    return submit(client, f"/follow/{nickname}", {}, form_url=f"/user/{nickname}")

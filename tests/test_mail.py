@@ -14,39 +14,9 @@ from core.mail.failures import retry_delay
 from dispatcher import create_application
 from harness.accounts import Account, AdminAccount, submit
 from harness.local import wait_until
-from tests.helpers import query
+from tests.helpers import follow, outbox_rows, wait_for_status
 
 pytestmark = pytest.mark.both_backends
-
-
-def outbox_rows(database_url):
-    """Every outbox row, oldest first."""
-    return query(database_url, "SELECT * FROM outbox ORDER BY id")
-
-
-def wait_for_status(database_url, status, count=1):
-    """Wait until ``count`` messages have ``status``; return the rows."""
-
-    def rows_with_status():
-        rows = [row for row in outbox_rows(database_url) if row["status"] == status]
-        return rows if len(rows) >= count else None
-
-    return wait_until(rows_with_status, message=f"{count} message(s) {status}")
-
-
-@pytest.fixture
-def users(mail_site):
-    """Clients of bob and alice, both registered and logged in."""
-    clients = {}
-    for nickname in ("bob", "alice"):
-        clients[nickname] = Client(mail_site)
-        Account(clients[nickname]).register(nickname)
-    return clients
-
-
-def follow(client, nickname):
-    """Press the Follow button on ``nickname``'s profile."""
-    return submit(client, f"/follow/{nickname}", {}, form_url=f"/user/{nickname}")
 
 
 def test_following_sends_the_followed_user_one_email(users, smtp, database_url):
