@@ -81,6 +81,9 @@ cli.add_command(migrate_commands, "db")
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host, port):
     """Run the development server (werkzeug's run_simple)."""
+    # Links in emails lead here, unless the public URL is configured.
+    netloc = f"[{host}]" if ":" in host else host
+    os.environ.setdefault("FLASK_PUBLIC_URL", f"http://{netloc}:{port}")
     try:
         site = create_served_application()
     except schema.SchemaOutOfDate as error:

@@ -21,6 +21,9 @@ DEFAULTS = {
     # Record context pushes and pops (the /context and trace pages show them).
     "TRACE_CONTEXTS": True,
     "SESSION_COOKIE_HTTPONLY": True,
+    # Where the site is reached from outside: the links in emails lead there.
+    # `serve` sets it to its own address; set FLASK_PUBLIC_URL in production.
+    "PUBLIC_URL": "http://127.0.0.1:5000",
     # Mail goes to the development SMTP server that `serve` starts, unless
     # FLASK_MAIL_SERVER points elsewhere.
     "MAIL_SERVER": "127.0.0.1",

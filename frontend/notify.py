@@ -1,23 +1,20 @@
-"""The follower email, rendered inside the request and put in the outbox."""
+"""The follower email, rendered in the request and put in the outbox."""
 
-from flask import current_app, render_template, request
+from flask import current_app
 
 from core.mail import outbox
+from core.mail.compose import render_email
 
 
 def enqueue_follower_email(follower, followed):
     """Render the email telling ``followed`` about ``follower``; add it to the
-    outbox in the caller's transaction.
-
-    Rendered here, in the request, so its absolute links carry the host and
-    mount prefix the visitor used; the sender thread only delivers it.
+    outbox in the caller's transaction (written with the follow, or not at all).
     """
-    context = {"follower": follower, "user": followed}
+    text, html = render_email("follower", follower=follower, user=followed)
     return outbox.enqueue(
         from_address=current_app.config["MAIL_DEFAULT_SENDER"],
         recipient=followed.email,
         subject=f"{follower.nickname} is now following you",
-        body=render_template("email/follower.txt", **context),
-        html=render_template("email/follower.html", **context),
-        domain=request.host.partition(":")[0],
+        body=text,
+        html=html,
     )

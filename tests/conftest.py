@@ -127,6 +127,7 @@ def frontend_config(database_url):
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
+        "PUBLIC_URL": "http://localhost",
         "SECRET_KEY": "test-frontend",
         "MAIL_DELIVERY": False,
     }

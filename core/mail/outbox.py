@@ -6,7 +6,7 @@ due again later, or failed. Nothing is ever deleted.
 """
 
 import time
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from sqlalchemy import and_, or_, select, update
 
@@ -27,11 +27,17 @@ CLAIMED = (
 )
 
 
-def enqueue(from_address, recipient, subject, body, html, domain="localhost"):
+def message_id(from_address):
+    """A new Message-ID at the From address's domain (never the Host header)."""
+    domain = parseaddr(from_address)[1].rpartition("@")[2]
+    return make_msgid(domain=domain or "localhost")
+
+
+def enqueue(from_address, recipient, subject, body, html):
     """Add a message, due now, in the session's open transaction; return its id."""
     now = time.time()
     message = Message(
-        message_id=make_msgid(domain=domain),
+        message_id=message_id(from_address),
         from_address=from_address,
         recipient=recipient,
         subject=subject,

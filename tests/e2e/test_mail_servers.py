@@ -46,9 +46,12 @@ def follow(browser, nickname):
 def test_many_follows_through_gunicorn_workers_mail_each_once(tmp_path, smtp):
     port = free_port()
     command = gunicorn_command(port, workers=3)
-    with running(
-        command, mail_env(tmp_path, smtp.port), tmp_path / "g.log", port
-    ) as base:
+    # Under gunicorn the public URL must be configured: links in emails use it.
+    env = {
+        **mail_env(tmp_path, smtp.port),
+        "FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    with running(command, env, tmp_path / "g.log", port) as base:
         browsers = {name: register(base, name) for name in NAMES}
         pairs = [(a, b) for a in NAMES for b in NAMES if a != b]
         with ThreadPoolExecutor(max_workers=8) as pool:
