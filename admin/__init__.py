@@ -11,6 +11,7 @@ DEFAULTS = {
     "ADMIN_USERNAME": "admin",
     # Unset: nobody can log in. `python dispatcher.py serve` makes a password.
     "ADMIN_PASSWORD_HASH": None,
+    "OUTBOX_PAGE_SIZE": 50,
 }
 
 

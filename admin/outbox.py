@@ -1,6 +1,15 @@
-"""The admin's view of the outbox, and retrying a failed message."""
+"""The admin's view of the outbox, page by page, and retrying failed messages."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from core.mail import outbox, workers
 
@@ -9,8 +18,22 @@ bp = Blueprint("outbox", __name__)
 
 @bp.get("/outbox")
 def index():
-    """List every message with its status, attempts and last error."""
-    return render_template("admin/outbox/index.html", messages=outbox.list_messages())
+    """List the messages, newest first, a page at a time."""
+    number = request.args.get("page", 1, type=int)
+    size = current_app.config["OUTBOX_PAGE_SIZE"]
+    if not 1 <= number <= 10**6:
+        abort(404, description="There is no such page.")
+    messages, total = outbox.page(number, size)
+    pages = max(1, -(-total // size))
+    if number > pages:
+        abort(404, description=f"There are {pages} pages of messages.")
+    return render_template(
+        "admin/outbox/index.html",
+        messages=messages,
+        page=number,
+        pages=pages,
+        total=total,
+    )
 
 
 @bp.post("/outbox/<int:message_id>/retry")
@@ -20,4 +43,13 @@ def retry(message_id):
         abort(409, description=f"Message {message_id} is not a failed message.")
     workers.wake_all()  # the frontend's delivery threads, if they run here
     flash(f"Message {message_id} will be sent again.")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/outbox/retry-failed")
+def retry_all():
+    """Make every failed message due again now."""
+    count = outbox.retry_failed()
+    workers.wake_all()
+    flash(f"{count} failed message{'' if count == 1 else 's'} will be sent again.")
     return redirect(url_for(".index"))

@@ -29,20 +29,28 @@ DEFAULTS = {
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 8025,
     "MAIL_DEFAULT_SENDER": "Flask Site <noreply@localhost>",
-    "MAIL_TIMEOUT": 10,  # seconds for any one SMTP step
+    # Seconds for connecting and for each SMTP command, and for the server's
+    # reply after the message body (RFC 5321 4.5.3.2.6 gives it 10 minutes).
+    "MAIL_TIMEOUT": 30,
+    "MAIL_DATA_TIMEOUT": 600,
     # Flask-Mail would default this to TESTING and then report mail it never
     # sent as sent; the outbox must only mark what really went out.
     "MAIL_SUPPRESS_SEND": False,
     # The outbox delivery threads (core/mail/workers.py); apps that send mail
     # turn them on.
     "MAIL_DELIVERY": False,
-    "MAIL_DELIVERY_THREADS": 2,
+    "MAIL_DELIVERY_THREADS": 4,
     "MAIL_POLL_SECONDS": 5.0,
-    "MAIL_BATCH_SIZE": 20,
-    "MAIL_LEASE_SECONDS": 300,  # a claimed message is taken over after this
-    "MAIL_RETRY_SECONDS": 5.0,  # the first retry; then doubling...
-    "MAIL_RETRY_MAX_SECONDS": 300.0,  # ...up to this
-    "MAIL_MAX_ATTEMPTS": 10,
+    "MAIL_BATCH_SIZE": 10,
+    # A claim lasts this long at least, and always as long as one message
+    # may take (3 x MAIL_TIMEOUT + MAIL_DATA_TIMEOUT + 30 s); renewed before
+    # each message, it runs out only when its sender has died.
+    "MAIL_LEASE_SECONDS": 60,
+    "MAIL_RETRY_SECONDS": 30.0,  # the first retry; then doubling...
+    "MAIL_RETRY_MAX_SECONDS": 1800.0,  # ...up to this
+    "MAIL_GIVE_UP_HOURS": 48,  # temporary failures end as failed after this
+    "MAIL_MAX_TAKEOVERS": 3,  # senders that died holding it: then it fails
+    "MAIL_KEEP_SENT_DAYS": 30,  # sent mail is pruned after this; failed stays
     "SESSION_COOKIE_SAMESITE": "Lax",
 }
 

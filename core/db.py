@@ -28,13 +28,12 @@ def database_url(config, instance_path):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, connection_record):
-    """Set up each new SQLite connection: foreign keys, WAL, a busy timeout."""
+    """Set up each new SQLite connection: foreign keys, WAL."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     # SQLAlchemy emits BEGIN itself (below), not the driver.
     dbapi_connection.isolation_level = None
     dbapi_connection.execute("PRAGMA foreign_keys = ON")
-    dbapi_connection.execute("PRAGMA busy_timeout = 10000")
     try:
         # Readers never block the writer. The mode belongs to the file; a
         # connection that finds the file busy leaves the switch to the next.
@@ -84,6 +83,12 @@ def run(statement, **params):
 
 def init_app(app):
     """Bind the shared database and its migrations to ``app``."""
-    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config, app.instance_path)
+    url = database_url(app.config, app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite:"):
+        # A writer waits up to 10 s for another's lock (sqlite3's busy
+        # timeout), unless SQLALCHEMY_ENGINE_OPTIONS says otherwise.
+        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 10)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)

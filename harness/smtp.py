@@ -63,7 +63,8 @@ class Logins:
         """Accept the configured login (535 for any other, or while refusing)."""
         self.tried += 1
         good = (auth_data.login, auth_data.password) == (self.username, self.password)
-        return AuthResult(success=good and self.allowed.is_set())
+        # handled=False: aiosmtpd answers 535 itself (True means "I replied").
+        return AuthResult(success=good and self.allowed.is_set(), handled=False)
 
 
 class SMTPServer:

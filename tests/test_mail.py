@@ -4,6 +4,8 @@ Every test talks to a real SMTP server (aiosmtpd) and a real database, SQLite
 and PostgreSQL in turn, and waits by polling for the outcome.
 """
 
+import time
+
 import pytest
 from werkzeug.test import Client
 
@@ -101,10 +103,11 @@ def test_a_550_is_kept_as_failed_shown_and_retried_by_hand(
     assert again.status_code == 409  # only a failed message can be retried
 
 
-def test_too_many_temporary_failures_end_as_failed(
+def test_temporary_failures_end_as_failed_when_the_window_is_over(
     mail_config, admin_config, database_url
 ):
-    config = {**mail_config, "MAIL_MAX_ATTEMPTS": 2, "MAIL_PORT": 1}  # nothing listens
+    # A 2-second retry window (MAIL_GIVE_UP_HOURS), and nothing listens.
+    config = {**mail_config, "MAIL_GIVE_UP_HOURS": 2 / 3600, "MAIL_PORT": 1}
     site = create_application(config, admin_config)
     try:
         clients = [Client(site), Client(site)]
@@ -114,7 +117,8 @@ def test_too_many_temporary_failures_end_as_failed(
         [row] = wait_for_status(database_url, "failed")
     finally:
         site.app.extensions["outbox_delivery"].stop()
-    assert row["attempts"] == 2
+    assert row["attempts"] >= 2
+    assert row["last_error"].startswith("gave up after")
     assert "ConnectionRefusedError" in row["last_error"]
 
 
@@ -172,7 +176,7 @@ def test_sending_threads_stay_bounded(users, mail_site, smtp, database_url):
         follow(users["bob"], nickname)
     wait_for_status(database_url, "sent", count=6)
     threads = mail_site.app.extensions["outbox_delivery"].alive
-    assert len(threads) == mail_site.app.config["MAIL_DELIVERY_THREADS"] == 2
+    assert len(threads) == mail_site.app.config["MAIL_DELIVERY_THREADS"]
 
 
 def test_following_again_changes_nothing_and_sends_nothing(users, smtp, database_url):
@@ -247,8 +251,7 @@ def test_claims_are_exclusive_and_released_claims_are_due_again(mail_config):
         claimed = outbox.claim("w1", limit=3, lease=300)
         assert [row.id for row in claimed] == ids
         assert outbox.claim("w2", limit=3, lease=300) == []  # all taken
-        for row in claimed:
-            outbox.release(row.id, "w1")
+        outbox.release([row.id for row in claimed], "w1")
         assert len(outbox.claim("w2", limit=3, lease=300)) == 3
 
 
@@ -260,8 +263,10 @@ def test_an_expired_claim_is_taken_over(mail_config):
         [row] = outbox.claim("dead-worker", limit=1, lease=0)
         [again] = outbox.claim("w2", limit=1, lease=300)
         assert again.id == row.id
-        assert not outbox.mark_sent(row.id, "dead-worker")  # no longer its
-        assert outbox.mark_sent(row.id, "w2")
+        assert (again.attempts, again.takeovers) == (1, 1)  # a takeover counts
+        later = time.time() + 300
+        assert outbox.record("dead-worker", [row.id], later) == (set(), set())
+        assert outbox.record("w2", [row.id], later) == ({row.id}, set())
 
 
 @pytest.mark.parametrize(

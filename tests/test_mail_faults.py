@@ -2,14 +2,21 @@
 defects of issue 9, each against a real SMTP server (aiosmtpd)."""
 
 import re
+import sqlite3
+import threading
+import time
 
 import pytest
 from werkzeug.test import Client
 
+import frontend
+from core.db import transaction
+from core.mail import outbox
 from dispatcher import create_application
-from harness.accounts import Account
+from harness.accounts import Account, AdminAccount, submit
+from harness.local import wait_until
 from harness.smtp import Logins, SMTPServer
-from tests.helpers import follow, wait_for_status
+from tests.helpers import follow, outbox_rows, query, wait_for_status
 
 
 @pytest.fixture
@@ -74,3 +81,231 @@ def test_the_email_never_takes_its_links_or_id_from_the_host_header(
     text = email.get_body(("plain",)).get_content()
     assert "http://localhost/user/alice" in text  # the configured PUBLIC_URL
     assert host not in text
+
+
+def follow_many(config, admin_config, count):
+    """Register bob and ``count`` followers; each follows bob. Returns the site.
+
+    The site's own delivery threads stay off: the test starts them.
+    """
+    site = create_application({**config, "MAIL_DELIVERY": False}, admin_config)
+    Account(Client(site)).register("bob")
+    for n in range(count):
+        client = Client(site)
+        Account(client).register(f"fan{n}")
+        assert follow(client, "bob").status_code == 302
+    return site
+
+
+def delivering(config, threads=2):
+    """A frontend app of its own (another process, say) delivering the outbox."""
+    app = frontend.create_app({**config, "MAIL_DELIVERY_THREADS": threads})
+    app.extensions["outbox_delivery"].start()
+    return app
+
+
+def test_a_slow_server_and_a_short_lease_send_nothing_twice(
+    mail_config, admin_config, smtp, database_url
+):
+    # 12 messages at 0.3 s each outlast a 1 s lease: the old sender's claim
+    # ran out mid-batch and its second thread sent the rest again.
+    smtp.recorder.data_delay = 0.3
+    config = {**mail_config, "MAIL_LEASE_SECONDS": 1, "MAIL_BATCH_SIZE": 20}
+    follow_many(config, admin_config, 12)
+    app = delivering(config)
+    try:
+        wait_for_status(database_url, "sent", count=12)
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert len(smtp.messages) == 12
+    assert len({m["Message-ID"] for m in smtp.messages}) == 12
+
+
+def test_a_slow_final_reply_is_waited_for_not_sent_again(
+    mail_config, admin_config, smtp, database_url
+):
+    # Each command gets MAIL_TIMEOUT (1 s); the reply after the message body
+    # gets MAIL_DATA_TIMEOUT (RFC 5321: 10 minutes).
+    smtp.recorder.data_delay = 1.5
+    config = {**mail_config, "MAIL_TIMEOUT": 1}
+    follow_many(config, admin_config, 3)
+    app = delivering(config)
+    try:
+        rows = wait_for_status(database_url, "sent", count=3)
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert len(smtp.messages) == 3
+    assert [row["attempts"] for row in rows] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("refusal", ["login", "sender"])
+def test_a_server_wide_refusal_fails_nothing_and_all_goes_out_after(
+    mail_config, admin_config, login_smtp, database_url, refusal
+):
+    # A wrong password (535) or a refused sender address (553) is the
+    # connection's problem, not the messages': they wait and go out later.
+    config = {**mail_config, "MAIL_PORT": login_smtp.port}
+    config |= {"MAIL_USERNAME": "site", "MAIL_PASSWORD": "123456"}
+    if refusal == "login":
+        login_smtp.logins.allowed.clear()
+    else:
+        login_smtp.recorder.sender_reply = "553 5.7.1 Sender address rejected"
+    follow_many(config, admin_config, 5)
+    app = delivering(config)
+    try:
+        wait_until(
+            lambda: all(row["attempts"] >= 2 for row in outbox_rows(database_url)),
+            message="two refused attempts each",
+        )
+        rows = outbox_rows(database_url)
+        assert {row["status"] for row in rows} <= {"pending", "sending"}
+        assert all(("535" in r["last_error"] or "553" in r["last_error"]) for r in rows)
+        login_smtp.logins.allowed.set()
+        login_smtp.recorder.sender_reply = None
+        wait_for_status(database_url, "sent", count=5)
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert len(login_smtp.messages) == 5
+
+
+def test_a_long_outage_is_retried_on_time_until_the_server_is_back(
+    mail_config, admin_config, smtp, database_url
+):
+    # Retries come due every 0.1 s; the poll interval (60 s) never passes:
+    # the threads wake for the next due retry. The old sender gave up after
+    # ten attempts; the retry window is counted in hours.
+    smtp.stop()
+    config = {**mail_config, "MAIL_POLL_SECONDS": 60}
+    config |= {"MAIL_RETRY_SECONDS": 0.05, "MAIL_RETRY_MAX_SECONDS": 0.1}
+    follow_many(config, admin_config, 3)
+    app = delivering(config)
+    try:
+        wait_until(
+            lambda: all(row["attempts"] >= 12 for row in outbox_rows(database_url)),
+            message="twelve attempts each",
+        )
+        assert {row["status"] for row in outbox_rows(database_url)} != {"failed"}
+        smtp.start()
+        wait_for_status(database_url, "sent", count=3)
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert len(smtp.messages) == 3
+
+
+def test_a_message_whose_sender_keeps_dying_is_failed_not_retried_forever(
+    mail_config, smtp, database_url
+):
+    app = frontend.create_app({**mail_config, "MAIL_DELIVERY": False})
+    with app.app_context():
+        with transaction():
+            outbox.enqueue("s@x", "r@example.com", "s", "b", "h")
+        for n in range(4):  # claimed, then its sender died: four times
+            outbox.claim(f"dead-{n}", limit=1, lease=0)
+    app = delivering(mail_config)
+    try:
+        [row] = wait_for_status(database_url, "failed")
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert row["attempts"] >= 3
+    assert "interrupted" in row["last_error"]
+    assert smtp.messages == []
+
+
+def test_stop_is_prompt_even_right_after_a_send(mail_config, admin_config, smtp):
+    config = {**mail_config, "MAIL_POLL_SECONDS": 60}
+    follow_many(config, admin_config, 1)
+    smtp.recorder.open.clear()  # hold the message in DATA
+    app = delivering(config)
+    threads = app.extensions["outbox_delivery"]
+    wait_until(lambda: smtp.recorder.waiting == 1, message="a message in DATA")
+    stopper = threading.Thread(target=threads.stop)
+    stopper.start()
+    wait_until(
+        lambda: len(threads.alive) == 1, timeout=5, message="the idle thread to end"
+    )
+    smtp.recorder.open.set()  # the message in flight finishes...
+    stopper.join(timeout=10)  # ...and its thread ends, not a poll interval later
+    assert not stopper.is_alive() and threads.alive == []
+    assert len(smtp.messages) == 1
+
+
+def test_stop_is_final_even_when_a_request_starts_the_threads_after_it(mail_config):
+    app = frontend.create_app(mail_config)
+    threads = app.extensions["outbox_delivery"]
+    threads.start()
+    threads.stop()
+    threads.start()  # a request arriving during SIGTERM
+    assert threads.alive == []
+
+
+def test_a_sent_mark_the_database_refuses_is_kept_and_retried_not_resent(
+    mail_config, admin_config, smtp, database_url, db_path
+):
+    # Another process holds the SQLite file's write lock for longer than a
+    # writer waits (10 s): the mark of a delivered message fails. The old
+    # sender lost it, and its claim (1 s) passed to its other thread, which
+    # sent the message again once the lock was gone.
+    config = {**mail_config, "MAIL_LEASE_SECONDS": 1}
+    follow_many(config, admin_config, 1)
+    smtp.recorder.open.clear()
+    app = delivering(config)
+    try:
+        wait_until(lambda: smtp.recorder.waiting == 1, message="the message in DATA")
+        lock = sqlite3.connect(db_path)
+        lock.execute("BEGIN IMMEDIATE")
+        smtp.recorder.open.set()  # the server accepts the message
+        wait_until(lambda: smtp.messages, message="the message accepted")
+        time.sleep(11)  # the outage: longer than a writer's 10 s wait
+        lock.rollback()
+        lock.close()
+        [row] = wait_for_status(database_url, "sent")
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert len(smtp.messages) == 1
+    assert row["attempts"] == 1
+
+
+def test_the_outbox_page_shows_fifty_at_a_time_and_retries_all_failed(
+    mail_config, admin_config, database_url
+):
+    site = create_application(mail_config, admin_config)
+    with site.app.app_context(), transaction():
+        for n in range(120):
+            outbox.enqueue("s@x", f"r{n}@example.com", f"message {n}", "b", "h")
+    query(database_url, "UPDATE outbox SET status = 'failed' WHERE id <= 7")
+    admin = Client(site)
+    AdminAccount(admin, "/admin").login()
+    first = admin.get("/admin/outbox").get_data(as_text=True)
+    assert first.count('<tr class="') == 50 and "message 119" in first
+    assert "Page 1 of 3" in first and "120 in all" in first
+    last = admin.get("/admin/outbox?page=3").get_data(as_text=True)
+    assert last.count('<tr class="') == 20 and "message 0<" in last
+    assert admin.get("/admin/outbox?page=4").status_code == 404
+    assert admin.get("/admin/outbox?page=0").status_code == 404
+    response = submit(admin, "/admin/outbox/retry-failed", {}, "/admin/outbox")
+    assert response.status_code == 302
+    assert "7 failed messages will be sent again" in admin.get("/admin/outbox").text
+    statuses = [row["status"] for row in outbox_rows(database_url)]
+    assert statuses.count("failed") == 0 and statuses.count("pending") == 120
+
+
+def test_sent_mail_is_pruned_after_its_days_and_failed_mail_stays(
+    mail_config, database_url
+):
+    app = frontend.create_app({**mail_config, "MAIL_DELIVERY": False})
+    with app.app_context(), transaction():
+        for _ in range(3):
+            outbox.enqueue("s@x", "r@example.com", "s", "b", "h")
+    sent = "UPDATE outbox SET status = 'sent', sent_at = :days_ago WHERE id = :id"
+    query(database_url, sent, id=1, days_ago=time.time() - 31 * 86400)
+    query(database_url, sent, id=2, days_ago=time.time() - 29 * 86400)
+    query(database_url, "UPDATE outbox SET status = 'failed' WHERE id = 3")
+    app = delivering(mail_config)  # prunes when it starts, then hourly
+    try:
+        wait_until(lambda: len(outbox_rows(database_url)) == 2, message="the pruning")
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert [(r["id"], r["status"]) for r in outbox_rows(database_url)] == [
+        (2, "sent"),
+        (3, "failed"),
+    ]

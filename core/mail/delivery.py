@@ -1,55 +1,143 @@
-"""Deliver claimed outbox messages over one SMTP connection; record each outcome."""
+"""One delivery thread's work: send a claimed batch over one connection, and
+record each outcome so that no message goes out twice.
+
+Before each message the thread records what it has sent so far and holds its
+remaining claims for as long as one message can take (``hold_seconds``): a
+live sender never loses a claim, and a message it no longer holds is skipped.
+A mark that cannot be written (the database is locked) is kept and retried,
+and nothing more is sent until it lands.
+"""
 
 import logging
+import time
 
 from core.extensions import mail
 from core.mail import outbox
-from core.mail.failures import breaks_connection, describe, is_permanent, retry_delay
+from core.mail.failures import describe, is_permanent, retry_delay, stops_the_batch
 from core.mail.smtp import build_message
 
 log = logging.getLogger(__name__)
 
 
-def deliver_batch(worker, batch, config, stopping):
-    """Send a batch claimed by ``worker`` over one connection.
+class StopBatch(Exception):
+    """The rest of the batch cannot go out now (``error`` says why)."""
 
-    Messages not tried (``stopping`` was set, or the connection broke) are
-    handed back; if no connection could be opened, each counts as a failure.
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
+def hold_seconds(config):
+    """How long a claim is held: at least the longest one message can take.
+
+    MAIL FROM, RCPT and DATA get ``MAIL_TIMEOUT`` each, the final reply
+    ``MAIL_DATA_TIMEOUT``; a message is only taken over after its sender's
+    own timeouts would have given up on it.
     """
-    remaining, connected = list(batch), False
-    try:
-        with mail.connect() as connection:
-            connected = True
-            while remaining and not stopping.is_set():
-                send_one(worker, connection, remaining.pop(0), config)
-    except Exception as error:
-        if not connected:  # no message could go out: each one failed
-            for row in remaining:
-                record_failure(worker, row, error, config)
+    longest = 3 * config["MAIL_TIMEOUT"] + config["MAIL_DATA_TIMEOUT"] + 30
+    return max(config["MAIL_LEASE_SECONDS"], longest)
+
+
+class Deliverer:
+    """The delivery work of one thread, named ``worker`` in the claims."""
+
+    def __init__(self, worker, config, stopping):
+        self.worker = worker
+        self.config = config
+        self.stopping = stopping  # set when the process is stopping
+        self.sent = []  # delivered, not yet recorded as sent
+
+    def claim(self):
+        """Claim a batch of due messages."""
+        return outbox.claim(
+            self.worker, self.config["MAIL_BATCH_SIZE"], hold_seconds(self.config)
+        )
+
+    def deliver(self, batch):
+        """Send a claimed batch over one connection; record every outcome."""
+        remaining = list(batch)
+        try:
+            with mail.connect() as connection:
+                while remaining and not self.stopping.is_set():
+                    row = remaining.pop(0)
+                    if self.hold(row):
+                        self.send(connection, row)
+        except StopBatch as stop:
+            self.retry_later(remaining, stop.error)
             remaining = []
-    for row in remaining:
-        outbox.release(row.id, worker)
+        except Exception as error:  # no connection: every message waits
+            self.retry_later(remaining, error)
+            remaining = []
+        finally:
+            self.record()
+        outbox.release([row.id for row in remaining], self.worker)
 
+    def hold(self, row):
+        """Record what was sent, hold the claims; tell whether ``row`` is held."""
+        held = self.record()
+        if held is None:
+            raise StopBatch(RuntimeError("the outbox cannot be written"))
+        if row.id not in held:
+            log.warning("message %s: its claim passed to another sender", row.id)
+            return False
+        if row.takeovers >= self.config["MAIL_MAX_TAKEOVERS"]:
+            error = f"its delivery was interrupted {row.takeovers} times"
+            outbox.mark_failed(row.id, self.worker, error)
+            log.warning("message %s failed for good: %s", row.id, error)
+            return False
+        return True
 
-def send_one(worker, connection, row, config):
-    """Send one message and record the outcome; re-raise what breaks the link."""
-    try:
-        connection.send(build_message(row))
-    except Exception as error:
-        record_failure(worker, row, error, config)
-        if breaks_connection(error):
-            raise
-    else:
-        outbox.mark_sent(row.id, worker)
+    def send(self, connection, row):
+        """Send one message; a failure is recorded, or stops the batch."""
+        try:
+            connection.send(build_message(row))
+        except Exception as error:
+            if is_permanent(error):
+                outbox.mark_failed(row.id, self.worker, describe(error))
+                log.warning("message %s failed for good: %s", row.id, describe(error))
+            else:
+                self.retry_later([row], error)
+            if stops_the_batch(error):
+                raise StopBatch(error) from error
+        else:
+            self.sent.append(row.id)
 
+    def record(self):
+        """Write the sent marks and renew the claims, retrying while the
+        database refuses; return the ids still held (None if it never took)."""
+        deadline = time.monotonic() + hold_seconds(self.config) / 2
+        pause = 0.05
+        while True:
+            until = time.time() + hold_seconds(self.config)
+            try:
+                marked, held = outbox.record(self.worker, self.sent, until)
+            except Exception:  # the database is locked or gone: keep the marks
+                if time.monotonic() > deadline:
+                    log.exception("could not record %s sent messages", len(self.sent))
+                    return None
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+                continue
+            for message_id in set(self.sent) - marked:
+                log.warning("message %s was sent after its claim passed on", message_id)
+            self.sent = []
+            return held
 
-def record_failure(worker, row, error, config):
-    """Keep a permanent failure; schedule a temporary one again."""
-    attempts = row.attempts + 1
-    if is_permanent(error) or attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        outbox.mark_failed(row.id, worker, describe(error))
-        log.warning("message %s failed for good: %s", row.id, describe(error))
-        return
-    base, ceiling = config["MAIL_RETRY_SECONDS"], config["MAIL_RETRY_MAX_SECONDS"]
-    delay = retry_delay(attempts, base, ceiling)
-    outbox.mark_retry(row.id, worker, describe(error), delay)
+    def retry_later(self, rows, error):
+        """Schedule each message again, or fail it once its window is over."""
+        config, now = self.config, time.time()
+        window = config["MAIL_GIVE_UP_HOURS"] * 3600
+        for row in rows:
+            if now - (row.retried_at or row.created_at) > window:
+                reason = (
+                    f"gave up after {config['MAIL_GIVE_UP_HOURS']} h: {describe(error)}"
+                )
+                outbox.mark_failed(row.id, self.worker, reason)
+                log.warning("message %s failed for good: %s", row.id, reason)
+                continue
+            delay = retry_delay(
+                row.attempts + 1,
+                config["MAIL_RETRY_SECONDS"],
+                config["MAIL_RETRY_MAX_SECONDS"],
+            )
+            outbox.mark_retry(row.id, self.worker, describe(error), now + delay)

@@ -23,6 +23,10 @@ class OutboxMessage(db.Model):
     html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), server_default="pending")
     attempts: Mapped[int] = mapped_column(server_default="0")
+    # Claims taken over from a sender that died while it held the message.
+    takeovers: Mapped[int] = mapped_column(server_default="0")
+    # When an admin last retried it by hand: its retry window starts again.
+    retried_at: Mapped[float | None] = mapped_column(Float)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[float] = mapped_column(Float)
     next_attempt_at: Mapped[float] = mapped_column(Float)

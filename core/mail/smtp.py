@@ -1,4 +1,12 @@
-"""Flask-Mail with a timeout, and the message an outbox row stands for."""
+"""Flask-Mail with timeouts, and the message an outbox row stands for.
+
+Flask-Mail opens ``smtplib.SMTP(server, port)`` with no timeout at all, so a
+server that accepts and then says nothing hangs the sending thread. Here
+each connect and command gets ``MAIL_TIMEOUT``, and the reply after the
+message body gets ``MAIL_DATA_TIMEOUT``: RFC 5321 (4.5.3.2.6) gives a server
+10 minutes for it, and a client that gives up sooner sends the message again
+when the server had in fact accepted it.
+"""
 
 import smtplib
 
@@ -6,29 +14,57 @@ import flask_mail
 from flask import current_app
 
 
+class FinalReplyTimeout:
+    """Wait ``data_timeout`` seconds (not the socket's timeout) during DATA."""
+
+    data_timeout = None
+
+    def data(self, msg):
+        """Send the message body and wait for the server's final reply."""
+        self.sock.settimeout(self.data_timeout)
+        try:
+            return super().data(msg)
+        finally:
+            if self.sock is not None:  # a failure closes the connection
+                self.sock.settimeout(self.timeout)
+
+
+class SMTP(FinalReplyTimeout, smtplib.SMTP):
+    """smtplib.SMTP with its own timeout for the final reply."""
+
+
+class SMTP_SSL(FinalReplyTimeout, smtplib.SMTP_SSL):
+    """smtplib.SMTP_SSL with its own timeout for the final reply."""
+
+
 class Connection(flask_mail.Connection):
-    """A Flask-Mail connection whose socket gives up after ``MAIL_TIMEOUT``."""
+    """A Flask-Mail connection with the two timeouts."""
 
     def configure_host(self):
-        """Connect as Flask-Mail does, but with a timeout on every socket call.
+        """Connect, say EHLO, STARTTLS and log in as Flask-Mail does.
 
-        Flask-Mail opens ``smtplib.SMTP(server, port)`` without one, so a server
-        that accepts the connection and then says nothing would hang the
-        sending thread for as long as the operating system lets it.
+        A failure at any step closes the socket before it is raised.
         """
-        timeout = current_app.config["MAIL_TIMEOUT"]
-        smtp_class = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = smtp_class(self.mail.server, self.mail.port, timeout=timeout)
-        host.set_debuglevel(int(self.mail.debug))
-        if self.mail.use_tls:
-            host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
+        config = current_app.config
+        smtp_class = SMTP_SSL if self.mail.use_ssl else SMTP
+        host = smtp_class(
+            self.mail.server, self.mail.port, timeout=config["MAIL_TIMEOUT"]
+        )
+        host.data_timeout = config["MAIL_DATA_TIMEOUT"]
+        try:
+            host.set_debuglevel(int(self.mail.debug))
+            if self.mail.use_tls:
+                host.starttls()
+            if self.mail.username and self.mail.password:
+                host.login(self.mail.username, self.mail.password)
+        except BaseException:
+            host.close()
+            raise
         return host
 
 
 class Mail(flask_mail.Mail):
-    """Flask-Mail whose ``connect()`` returns a connection with a timeout."""
+    """Flask-Mail whose ``connect()`` returns a connection with the timeouts."""
 
     def connect(self):
         """Open one SMTP connection, to send several messages over."""

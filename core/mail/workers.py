@@ -2,8 +2,9 @@
 
 Each such app has one ``DeliveryThreads`` per process, with a fixed number of
 threads (``MAIL_DELIVERY_THREADS``) whatever the load. A thread sleeps until
-it is woken (right after a commit) or the poll interval passes, claims due
-messages and hands them to ``delivery.deliver_batch``.
+it is woken (right after a commit), the next message comes due (a retry, or
+a dead sender's claim running out) or the poll interval passes; then it
+claims due messages and delivers them (``delivery.Deliverer``).
 """
 
 import atexit
@@ -11,13 +12,15 @@ import logging
 import os
 import socket
 import threading
+import time
 import weakref
 
 from core.mail import outbox
-from core.mail.delivery import deliver_batch
+from core.mail.delivery import Deliverer
 
 log = logging.getLogger(__name__)
 _all_threads = weakref.WeakSet()  # every DeliveryThreads of this process
+PRUNE_EVERY = 3600.0  # seconds between two prunings of sent mail, per process
 
 
 class DeliveryThreads:
@@ -27,21 +30,23 @@ class DeliveryThreads:
         # The real app object, not the current_app proxy: the threads have no
         # context of their own until they push one.
         self.app = app
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
+        self._lock = threading.Lock()  # start and stop, one at a time
+        self._signal = threading.Condition()
+        self._generation = 0  # counts wake-ups, so that none is missed
         self._stopping = threading.Event()
+        self._stopped = False  # stop() is final: no start() after it
         self._threads = []
         self._pid = None
+        self._pruned = 0.0
 
     def start(self):
         """Start the threads, once per process (again in a forked child)."""
-        if self._pid == os.getpid() and not self._stopping.is_set():
-            return  # running: the common case, before every request
+        if self._pid == os.getpid() or self._stopped:
+            return  # running, or stopped for good: the common cases
         with self._lock:
-            if self._pid == os.getpid() and not self._stopping.is_set():
+            if self._pid == os.getpid() or self._stopped:
                 return
             self._pid = os.getpid()
-            self._stopping.clear()
             count = self.app.config["MAIL_DELIVERY_THREADS"]
             self._threads = [
                 threading.Thread(target=self._run, name=f"outbox-{n}", daemon=True)
@@ -57,39 +62,66 @@ class DeliveryThreads:
 
     def wake(self):
         """Tell the threads that messages are due now."""
-        self._wake.set()
+        with self._signal:
+            self._generation += 1
+            self._signal.notify_all()
 
     def stop(self, timeout=None):
-        """Let each thread finish its message, hand back the rest, and end."""
-        self._stopping.set()
-        self._wake.set()
+        """Let each thread finish its message, hand back the rest, and end.
+
+        Final: a ``start()`` after it (a request arriving during SIGTERM)
+        starts nothing.
+        """
+        with self._lock:
+            self._stopped = True
+            self._stopping.set()
+        with self._signal:
+            self._signal.notify_all()
         for thread in self._threads:
             thread.join(timeout)
-        self._pid = None
 
     def _run(self):
         worker = (
             f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
         )
+        deliverer = Deliverer(worker, self.app.config, self._stopping)
         while not self._stopping.is_set():
+            seen, due = self._generation, None
             try:
                 with self.app.app_context():  # this thread's own app context
-                    self._drain(worker)
+                    self._drain(deliverer)
+                    self._prune()
+                    due = outbox.next_due()
             except Exception:  # the database was busy, say: try again later
                 log.exception("outbox delivery %s failed; will poll again", worker)
-            self._wake.wait(self.app.config["MAIL_POLL_SECONDS"])
-            self._wake.clear()
+            self._sleep(seen, due)
 
-    def _drain(self, worker):
+    def _drain(self, deliverer):
         """Claim and deliver due messages until none is left."""
-        config = self.app.config
         while not self._stopping.is_set():
-            batch = outbox.claim(
-                worker, config["MAIL_BATCH_SIZE"], config["MAIL_LEASE_SECONDS"]
-            )
+            batch = deliverer.claim()
             if not batch:
                 return
-            deliver_batch(worker, batch, config, self._stopping)
+            deliverer.deliver(batch)
+
+    def _prune(self):
+        """Delete sent mail older than ``MAIL_KEEP_SENT_DAYS``, now and then."""
+        now = time.time()
+        if now - self._pruned < PRUNE_EVERY:
+            return
+        self._pruned = now
+        keep = self.app.config["MAIL_KEEP_SENT_DAYS"] * 86400
+        if count := outbox.prune_sent(now - keep):
+            log.info("pruned %s sent messages", count)
+
+    def _sleep(self, seen, due):
+        """Wait for a wake-up, the time ``due``, the poll interval, or stop."""
+        timeout = self.app.config["MAIL_POLL_SECONDS"]
+        if due is not None:
+            timeout = min(timeout, max(due - time.time(), 0.0))
+        with self._signal:
+            if self._generation == seen and not self._stopping.is_set():
+                self._signal.wait(timeout)
 
 
 def init_app(app):
