@@ -54,20 +54,27 @@ def _sqlite_begin(connection):
 def transaction():
     """Run the block in one write transaction: all of it commits, or none.
 
-    A read the session has open is ended first. On SQLite the write lock is
+    Inside another ``transaction()`` block it is part of that one. Outside,
+    a read the session has open is ended first; on SQLite the write lock is
     then taken at BEGIN (IMMEDIATE), so two writers never deadlock upgrading
     read locks; PostgreSQL ignores the option.
     """
     session = db.session()  # this app context's session itself
+    if session.info.get("writing"):
+        yield session  # the outer block commits or rolls back
+        return
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    session.info["writing"] = True
     try:
         yield session
         session.commit()  # inside: a constraint may fail only here, at flush
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info["writing"] = False
 
 
 def run(statement, **params):

@@ -3,7 +3,7 @@
 from core import factory
 from core.extensions import mail
 from core.mail import workers
-from frontend import auth, follow, main, user
+from frontend import account, auth, follow, main, notify, user
 
 DEFAULTS = {
     # Distinct from the admin's cookie, so logging into one app never touches
@@ -11,6 +11,13 @@ DEFAULTS = {
     "SESSION_COOKIE_NAME": "frontend_session",
     # The frontend sends the follower emails: its threads deliver the outbox.
     "MAIL_DELIVERY": True,
+    # What keeps the follower emails few (frontend/notify.py).
+    "NOTIFY_HOURLY_LIMIT": 10,  # follower emails per user and window...
+    "NOTIFY_WINDOW_SECONDS": 3600,  # ...of an hour; more wait for a digest
+    "NOTIFY_REPEAT_HOURS": 24,  # the same follower is announced once a day
+    "DIGEST_CHECK_SECONDS": 60,  # how often the digests due are looked for
+    "CONFIRM_MAX_AGE_HOURS": 72,  # a confirmation link works this long
+    "CONFIRM_RESEND_SECONDS": 300,  # a new link at most this often
 }
 
 
@@ -27,11 +34,12 @@ def register_extensions(app):
     auth.login_manager.init_app(app)
     mail.init_app(app)
     workers.init_app(app)
+    workers.every(app, app.config["DIGEST_CHECK_SECONDS"], notify.send_due_digests)
 
 
 def register_views(app):
     """The frontend's blueprints, and its ``hello`` on the app itself."""
-    factory.register_blueprints(app, main.bp, auth.bp, user.bp, follow.bp)
+    factory.register_blueprints(app, main.bp, auth.bp, user.bp, follow.bp, account.bp)
     # An endpoint on the app itself has no blueprint prefix: "hello" exists in
     # both apps, and url_for("hello") builds the active app's URL.
     app.add_url_rule("/hello", endpoint="hello", view_func=main.hello)

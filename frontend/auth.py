@@ -1,10 +1,13 @@
 """Registering, logging in and out of the frontend (Flask-Login sessions)."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 
 from core.accounts import users
+from core.db import transaction
+from core.mail import workers
 from core.redirects import redirect_next
+from frontend import notify
 from frontend.forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -33,21 +36,33 @@ def load_user(user_id):
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account and log into it."""
+    """Create an account, log into it, and mail the link that confirms it."""
     form = RegisterForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and address_is_free(form):
         try:
-            user = users.create_user(
-                form.nickname.data, form.email.data, form.password.data
-            )
-        except users.NicknameTaken:
-            form.nickname.errors.append("That nickname is already taken.")
+            with transaction():  # the account and its confirmation, or neither
+                user = users.create_user(
+                    form.nickname.data, form.email.data, form.password.data
+                )
+                notify.enqueue_confirmation(user)
+        except users.AccountTaken:  # taken a moment ago, by another request
+            form.nickname.errors.append("That nickname or address was just taken.")
         else:
+            workers.wake(current_app)
             login_user(User(user))
-            flash(f"Welcome, {form.nickname.data}!")
-            return redirect(url_for("user.profile", nickname=form.nickname.data))
+            flash(f"Welcome, {user.nickname}! Open the link we sent to {user.email}.")
+            return redirect(url_for("user.profile", nickname=user.nickname))
     status = 400 if form.errors else 200
     return render_template("frontend/auth/register.html", form=form), status
+
+
+def address_is_free(form):
+    """Tell whether the nickname and the address are free; say which is not."""
+    if users.find_user(form.nickname.data) is not None:
+        form.nickname.errors.append("That nickname is already taken.")
+    if users.find_by_email(form.email.data) is not None:
+        form.email.errors.append("That address has an account already.")
+    return not (form.nickname.errors or form.email.errors)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from core.accounts import follows
 from core.accounts.users import find_user
 from core.db import transaction
 from core.mail import workers
-from frontend.notify import enqueue_follower_email
+from frontend import notify
 
 bp = Blueprint("follow", __name__)
 
@@ -36,18 +36,19 @@ def log_in_first(nickname):
 
 @bp.post("/follow/<nickname>")
 def follow(nickname):
-    """Follow a user, and tell them by email (sent after the request)."""
+    """Follow a user, and tell them by email (sent after the request), if
+    the rules in ``notify`` allow."""
     if not current_user.is_authenticated:
         return log_in_first(nickname)
     user = other_user(nickname)
-    with transaction():  # the follow and its email, or neither
+    with transaction():  # the follow and its email (if any), or neither
         added = follows.follow(current_user.id, user.id)
-        if added:
-            enqueue_follower_email(current_user, user)
+        emailed = added and notify.notify_followed(current_user, user)
     if not added:
         flash(f"You already follow {user.nickname}.")
         return to_profile(user)
-    workers.wake(current_app)
+    if emailed:
+        workers.wake(current_app)
     flash(f"You are now following {user.nickname}.")
     return to_profile(user)
 

@@ -1,7 +1,7 @@
 """The frontend's forms; each renders a hidden ``csrf_token`` field."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, Regexp
 
 NICKNAME = Regexp(
@@ -24,3 +24,9 @@ class LoginForm(FlaskForm):
 
     nickname = StringField("Nickname", validators=[InputRequired()])
     password = PasswordField("Password", validators=[InputRequired()])
+
+
+class SettingsForm(FlaskForm):
+    """What the site may email a user."""
+
+    notify_followers = BooleanField("Email me when someone follows me")

@@ -1,8 +1,9 @@
 """Forms submitted with their CSRF token, and the accounts that use them."""
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
 
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -10,6 +11,7 @@ ADMIN_PASSWORD = "correct horse battery staple"
 ADMIN_PASSWORD_HASH = generate_password_hash(ADMIN_PASSWORD)
 
 CSRF_FIELD = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+CONFIRM_LINK = re.compile(r"https?://\S+/confirm/[\w.-]+")
 
 
 def csrf_token(html):
@@ -72,3 +74,29 @@ class AdminAccount:
         """Log out with the POST form of the nav bar."""
         url = f"{self.prefix}/logout"
         return submit(self.client, url, {}, form_url=f"{self.prefix}/")
+
+
+def confirmation_link(database_url, email):
+    """The link of the newest confirmation email to ``email``, from the outbox."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            body = connection.execute(
+                text(
+                    "SELECT body FROM outbox WHERE recipient = :email"
+                    " AND subject LIKE 'Confirm%' ORDER BY id DESC"
+                ),
+                {"email": email},
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert body, f"no confirmation email to {email}"
+    return CONFIRM_LINK.search(body).group(0)
+
+
+def confirm_address(client, database_url, email):
+    """Open the confirmation link sent to ``email``, as its owner would."""
+    parts = urlsplit(confirmation_link(database_url, email))
+    response = client.get(parts.path)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response

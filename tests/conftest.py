@@ -12,9 +12,14 @@ import frontend
 from core import schema
 from core.extensions import db
 from dispatcher import create_application
-from harness.accounts import ADMIN_PASSWORD_HASH, Account, AdminAccount
+from harness.accounts import (
+    ADMIN_PASSWORD_HASH,
+    Account,
+    AdminAccount,
+)
 from harness.postgres import PostgresServer, find_bindir
 from harness.smtp import SMTPServer
+from tests.helpers import query, register_confirmed, wait_for_status
 
 SITE_PREFIXES = ("FLASK_", "FRONTEND_", "ADMIN_")
 
@@ -233,10 +238,14 @@ def mail_site(mail_config, admin_config):
 
 
 @pytest.fixture
-def users(mail_site):
-    """Clients of bob and alice, both registered and logged in."""
+def users(mail_site, database_url, smtp):
+    """Clients of bob and alice, registered, confirmed and logged in; the
+    tests start from an empty outbox and mailbox (the confirmations gone)."""
     clients = {}
     for nickname in ("bob", "alice"):
         clients[nickname] = Client(mail_site)
-        Account(clients[nickname]).register(nickname)
+        register_confirmed(clients[nickname], nickname, database_url)
+    wait_for_status(database_url, "sent", count=2, confirmations=True)
+    query(database_url, "DELETE FROM outbox")
+    smtp.recorder.messages.clear()
     return clients

@@ -2,10 +2,11 @@
 
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, text
 
-from harness.accounts import submit
+from harness.accounts import Account, confirm_address, confirmation_link, submit
 from harness.local import wait_until
 from harness.servers import ROOT
 
@@ -36,21 +37,42 @@ def run_cli(tmp_path, *args):
     ).stdout
 
 
-def outbox_rows(database_url):
-    """Every outbox row, oldest first."""
-    return query(database_url, "SELECT * FROM outbox ORDER BY id")
+def outbox_rows(database_url, confirmations=False):
+    """Every outbox row, oldest first; without the confirmation emails (their
+    own tests read them) unless ``confirmations``."""
+    where = "" if confirmations else " WHERE subject NOT LIKE 'Confirm%'"
+    return query(database_url, f"SELECT * FROM outbox{where} ORDER BY id")
 
 
-def wait_for_status(database_url, status, count=1):
+def wait_for_status(database_url, status, count=1, confirmations=False):
     """Wait until ``count`` messages have ``status``; return the rows."""
 
     def rows_with_status():
-        rows = [row for row in outbox_rows(database_url) if row["status"] == status]
+        rows = outbox_rows(database_url, confirmations)
+        rows = [row for row in rows if row["status"] == status]
         return rows if len(rows) >= count else None
 
     return wait_until(rows_with_status, message=f"{count} message(s) {status}")
 
 
+def follower_emails(smtp):
+    """The emails the SMTP server accepted, but the confirmations."""
+    return [m for m in smtp.messages if not m["Subject"].startswith("Confirm")]
+
+
+def register_confirmed(client, nickname, database_url):
+    """Register ``nickname`` and open the link that confirms their address."""
+    Account(client).register(nickname)
+    confirm_address(client, database_url, f"{nickname}@example.com")
+
+
 def follow(client, nickname):
     """Press the Follow button on ``nickname``'s profile."""
     return submit(client, f"/follow/{nickname}", {}, form_url=f"/user/{nickname}")
+
+
+def confirm_in_browser(browser, database_url, email):
+    """Open the link of ``email``'s confirmation email in a server's browser."""
+    path = urlsplit(confirmation_link(database_url, email)).path
+    status, _, page = browser.request(path)
+    assert status == 200, page

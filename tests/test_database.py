@@ -52,7 +52,7 @@ def test_an_empty_database_upgrades_through_every_revision(frontend_app):
                 )
             )
         schema.upgrade()
-        assert schema.current_revision(db.engine) == schema.head_revision() == "0003"
+        assert schema.current_revision(db.engine) == schema.head_revision()
         [row] = outbox.page(1, 10)[0]
     assert (row.message_id, row.from_address) == ("<1@x>", "Site <s@x>")
 
@@ -122,8 +122,9 @@ def test_each_app_context_has_its_own_session_and_gives_back_its_connection(
 @both_backends
 def test_a_follow_and_its_email_commit_together_or_not_at_all(frontend_app):
     with frontend_app.app_context():
-        alice = users.create_user("alice", "alice@example.com", "pw-12345678")
-        bob = users.create_user("bob", "bob@example.com", "pw-12345678")
+        with transaction():
+            alice = users.create_user("alice", "alice@example.com", "pw-12345678")
+            bob = users.create_user("bob", "bob@example.com", "pw-12345678")
         with pytest.raises(RuntimeError), transaction():
             follows.follow(alice.id, bob.id)
             outbox.enqueue("s@x", bob.email, "s", "b", "h")
@@ -133,12 +134,16 @@ def test_a_follow_and_its_email_commit_together_or_not_at_all(frontend_app):
 
 
 @both_backends
-def test_nicknames_are_unique_in_any_letter_case(frontend_app):
+def test_nicknames_and_addresses_are_unique_in_any_letter_case(frontend_app):
     with frontend_app.app_context():
-        users.create_user("Alice", "a@example.com", "pw-12345678")
-        with pytest.raises(users.NicknameTaken):
+        with transaction():
+            users.create_user("Alice", "a@example.com", "pw-12345678")
+        with pytest.raises(users.AccountTaken), transaction():
             users.create_user("aLICE", "b@example.com", "pw-12345678")
+        with pytest.raises(users.AccountTaken), transaction():
+            users.create_user("carol", "A@Example.com", "pw-12345678")  # same address
         assert users.find_user("ALICE").nickname == "Alice"
+        assert users.find_by_email("a@EXAMPLE.com").nickname == "Alice"
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
@@ -190,10 +195,10 @@ def test_postgresql_is_upgraded_by_the_operator_never_behind_their_back(postgres
     url = postgres.url(postgres.create_database())  # empty: no migration yet
     refused = dispatcher_command(url, "serve", "--port", "1", check=False)
     assert refused.returncode == 1
-    assert "the database is at revision none, the code needs 0003" in refused.stderr
+    assert "the database is at revision none, the code needs 0004" in refused.stderr
     assert "run `python dispatcher.py db upgrade` first" in refused.stderr
     dispatcher_command(url, "db", "upgrade")
-    assert "0003 (head)" in dispatcher_command(url, "db", "current").stdout
+    assert "0004 (head)" in dispatcher_command(url, "db", "current").stdout
     app = admin.create_app({"DATABASE_URL": url, "SECRET_KEY": "a"})
     schema.require_current(app)  # the server may start now
     assert query(url, 'SELECT count(*) AS n FROM "user"')[0]["n"] == 0
@@ -219,3 +224,13 @@ def test_an_sqlite_file_from_before_the_migrations_is_adopted(frontend_config, d
         assert users.find_user("OLD").email == "o@x"
         [message] = outbox.page(1, 10)[0]
     assert message.from_address == "s@x"
+
+
+@both_backends
+def test_a_transaction_inside_another_is_part_of_it(frontend_app):
+    with frontend_app.app_context():
+        with pytest.raises(RuntimeError), transaction():
+            alice = users.create_user("alice", "alice@example.com", "pw-12345678")
+            users.update_user(alice.id, notify_followers=False)  # a transaction too
+            raise RuntimeError("the outer block fails after both")
+        assert users.find_user("alice") is None  # the inner one was not committed

@@ -3,14 +3,16 @@
 import os
 import subprocess
 import sys
+from urllib.parse import urlsplit
 from wsgiref.validate import validator
 
 import pytest
 from flask import url_for
 from werkzeug.test import Client
 
+from core.accounts import tokens, users
 from core.routing.table import route_rows
-from harness.accounts import Account, AdminAccount
+from harness.accounts import Account, AdminAccount, confirmation_link
 from harness.servers import ROOT
 
 
@@ -144,21 +146,37 @@ def test_a_session_of_one_app_is_refused_by_the_other(both_logged_in):
     assert "Log in" in page(stranger.get("/"))
 
 
-def sample_url(path):
-    """Fill a route's arguments with values that exist in the test data."""
-    return path.replace("<nickname>", "alice").replace("<path:filename>", "style.css")
+def sample_urls(site, database_url):
+    """Every GET route's path, its arguments filled with values that exist:
+    alice, a static file, and the tokens of alice's emails."""
+    with site.app.app_context():
+        unsubscribe = tokens.unsubscribe_token(users.find_user("alice"))
+    filled = {
+        "<nickname>": "alice",
+        "<path:filename>": "style.css",
+        "/confirm/<token>": urlsplit(
+            confirmation_link(database_url, "alice@example.com")
+        ).path,
+        "/unsubscribe/<token>": f"/unsubscribe/{unsubscribe}",
+    }
+    paths = []
+    for path, methods, _endpoint, _app in route_rows(site):
+        if "GET" in methods:
+            for placeholder, value in filled.items():
+                path = (
+                    value if path == placeholder else path.replace(placeholder, value)
+                )
+            paths.append(path)
+    return paths
 
 
-def test_every_page_is_valid_wsgi(site):
+def test_every_page_is_valid_wsgi(site, database_url):
     checked = Client(validator(site))
     Account(checked).register("alice")
     AdminAccount(checked, "/admin").login()
-    paths = [
-        sample_url(path)
-        for path, methods, _endpoint, _app in route_rows(site)
-        if "GET" in methods
-    ]
+    paths = sample_urls(site, database_url)
     assert "/admin/hello" in paths and "/user/alice" in paths
+    assert not [path for path in paths if "<" in path]
     for path in paths:
         with checked.get(path) as response:
             assert response.status_code in (200, 302), path

@@ -2,7 +2,17 @@
 
 import time
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, func
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    false,
+    func,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -18,10 +28,15 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
+    # Nothing but the confirmation is mailed to an unconfirmed address.
+    email_confirmed_at: Mapped[float | None] = mapped_column(Float)
+    confirmation_sent_at: Mapped[float | None] = mapped_column(Float)
+    notify_followers: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
     __table_args__ = (
-        # An expression index: the same rule on SQLite and PostgreSQL.
+        # Expression indexes: the same rules on SQLite and PostgreSQL.
         Index("uq_user_nickname_lower", func.lower(nickname), unique=True),
+        Index("uq_user_email_lower", func.lower(email), unique=True),
     )
 
 
@@ -39,3 +54,19 @@ class Follow(db.Model):
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
 
     __table_args__ = (CheckConstraint("follower_id != followed_id", name="not_self"),)
+
+
+class FollowNotice(db.Model):
+    """A user was told that ``follower`` follows them: by email, or in a digest."""
+
+    __tablename__ = "follow_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    follower_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    created_at: Mapped[float] = mapped_column(Float, default=time.time)
+    # Over the hourly limit: kept for the next digest instead of its own email.
+    in_digest: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    emailed_at: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_follow_notice_recipient", recipient_id, created_at),)

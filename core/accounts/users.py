@@ -4,14 +4,24 @@ The queries are Core statements built once, with bound parameters, and run
 by ``core.db.run``: each page's reads stay cheap.
 """
 
-from sqlalchemy import bindparam, exists, func, insert, select
+import time
+
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.accounts.models import Follow, User
 from core.db import run, transaction
 
-FIELDS = (User.id, User.nickname, User.email, User.created_at)
+FIELDS = (
+    User.id,
+    User.nickname,
+    User.email,
+    User.created_at,
+    User.email_confirmed_at,
+    User.confirmation_sent_at,
+    User.notify_followers,
+)
 FOLLOWERS = select(func.count()).where(Follow.followed_id == User.id)
 FOLLOWING = select(func.count()).where(Follow.follower_id == User.id)
 
@@ -20,6 +30,19 @@ BY_ID = select(*FIELDS).where(User.id == bindparam("id"))
 BY_NICKNAME = select(*FIELDS, User.password_hash).where(
     func.lower(User.nickname) == func.lower(bindparam("nickname"))
 )
+BY_EMAIL = select(*FIELDS).where(
+    func.lower(User.email) == func.lower(bindparam("email"))
+)
+CONFIRM = (
+    update(User)
+    .where(
+        User.id == bindparam("user_id"),
+        func.lower(User.email) == func.lower(bindparam("address")),
+        User.email_confirmed_at.is_(None),
+    )
+    .values(email_confirmed_at=bindparam("now"))
+)
+SET = update(User).where(User.id == bindparam("user_id"))
 EVERYONE = select(
     *FIELDS,
     FOLLOWERS.scalar_subquery().label("followers"),
@@ -35,22 +58,25 @@ PROFILE = select(
 ).where(func.lower(User.nickname) == func.lower(bindparam("nickname")))
 
 
-class NicknameTaken(Exception):
-    """Raised when a nickname is already registered (in any letter case)."""
+class AccountTaken(Exception):
+    """The nickname (in any letter case) or the address has an account already."""
 
 
 def create_user(nickname, email, password):
-    """Add a user and return it; raise NicknameTaken if the name is used."""
+    """Add a user in the session's open transaction and return it.
+
+    Raises AccountTaken if the nickname or the address is used, even when
+    two requests take it at the same moment (the unique indexes decide).
+    """
     values = {
         "nickname": nickname,
         "email": email,
         "password_hash": generate_password_hash(password),
     }
     try:
-        with transaction():
-            return run(INSERT, **values).one()
-    except IntegrityError as error:
-        raise NicknameTaken(nickname) from error
+        return run(INSERT, **values).one()
+    except IntegrityError as error:  # the caller's transaction rolls back
+        raise AccountTaken(nickname) from error
 
 
 def get_user(user_id):
@@ -61,6 +87,25 @@ def get_user(user_id):
 def find_user(nickname):
     """Return the user named ``nickname`` (any letter case), or None."""
     return run(BY_NICKNAME, nickname=nickname).first()
+
+
+def find_by_email(email):
+    """Return the user whose address is ``email`` (any letter case), or None."""
+    return run(BY_EMAIL, email=email).first()
+
+
+def confirm_email(user_id, email):
+    """Confirm ``email`` for the user if it is still their address; tell
+    whether it was confirmed just now."""
+    with transaction():
+        confirming = run(CONFIRM, user_id=user_id, address=email, now=time.time())
+        return confirming.rowcount == 1
+
+
+def update_user(user_id, **values):
+    """Change settings of a user (``notify_followers``, ``confirmation_sent_at``)."""
+    with transaction():
+        run(SET.values(**values), user_id=user_id)
 
 
 def authenticate(nickname, password):

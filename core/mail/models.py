@@ -21,6 +21,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
+    headers: Mapped[str | None] = mapped_column(Text)  # extra headers, as JSON
     status: Mapped[str] = mapped_column(String(16), server_default="pending")
     attempts: Mapped[int] = mapped_column(server_default="0")
     # Claims taken over from a sender that died while it held the message.

@@ -6,6 +6,7 @@ thread works through its batch, then marked sent, due again later, or failed.
 Sent messages are pruned after a while; failed ones stay until handled.
 """
 
+import json
 import time
 from email.utils import make_msgid, parseaddr
 
@@ -23,6 +24,7 @@ CLAIMED = (
     Message.subject,
     Message.body,
     Message.html,
+    Message.headers,
     Message.attempts,
     Message.takeovers,
     Message.created_at,
@@ -39,8 +41,11 @@ def message_id(from_address):
     return make_msgid(domain=domain or "localhost")
 
 
-def enqueue(from_address, recipient, subject, body, html):
-    """Add a message, due now, in the session's open transaction; return its id."""
+def enqueue(from_address, recipient, subject, body, html, headers=None):
+    """Add a message, due now, in the session's open transaction; return its id.
+
+    ``headers`` are extra headers (a dict), such as List-Unsubscribe.
+    """
     now = time.time()
     message = Message(
         message_id=message_id(from_address),
@@ -49,6 +54,7 @@ def enqueue(from_address, recipient, subject, body, html):
         subject=subject,
         body=body,
         html=html,
+        headers=json.dumps(headers) if headers else None,
         created_at=now,
         next_attempt_at=now,
     )

@@ -8,6 +8,7 @@ message body gets ``MAIL_DATA_TIMEOUT``: RFC 5321 (4.5.3.2.6) gives a server
 when the server had in fact accepted it.
 """
 
+import json
 import smtplib
 
 import flask_mail
@@ -79,6 +80,7 @@ def build_message(row):
         body=row.body,
         html=row.html,
         sender=row.from_address,
+        extra_headers=json.loads(row.headers) if row.headers else None,
     )
     message.msgId = row.message_id  # the same header on every retry
     return message

@@ -4,7 +4,9 @@ Each such app has one ``DeliveryThreads`` per process, with a fixed number of
 threads (``MAIL_DELIVERY_THREADS``) whatever the load. A thread sleeps until
 it is woken (right after a commit), the next message comes due (a retry, or
 a dead sender's claim running out) or the poll interval passes; then it
-claims due messages and delivers them (``delivery.Deliverer``).
+claims due messages and delivers them (``delivery.Deliverer``). Between
+deliveries the threads also run the app's periodic jobs (``every``): pruning
+old mail here, digests in the frontend.
 """
 
 import atexit
@@ -14,6 +16,8 @@ import socket
 import threading
 import time
 import weakref
+
+from flask import current_app
 
 from core.mail import outbox
 from core.mail.delivery import Deliverer
@@ -37,7 +41,13 @@ class DeliveryThreads:
         self._stopped = False  # stop() is final: no start() after it
         self._threads = []
         self._pid = None
-        self._pruned = 0.0
+        self._jobs = []  # [seconds, job, when it last ran]
+        self._jobs_lock = threading.Lock()
+
+    def every(self, seconds, job):
+        """Run ``job()`` in a delivery thread's app context every ``seconds``
+        (first when the threads start); one thread at a time runs it."""
+        self._jobs.append([seconds, job, 0.0])
 
     def start(self):
         """Start the threads, once per process (again in a forked child)."""
@@ -90,7 +100,7 @@ class DeliveryThreads:
             try:
                 with self.app.app_context():  # this thread's own app context
                     self._drain(deliverer)
-                    self._prune()
+                    self._run_jobs()
                     due = outbox.next_due()
             except Exception:  # the database was busy, say: try again later
                 log.exception("outbox delivery %s failed; will poll again", worker)
@@ -104,15 +114,16 @@ class DeliveryThreads:
                 return
             deliverer.deliver(batch)
 
-    def _prune(self):
-        """Delete sent mail older than ``MAIL_KEEP_SENT_DAYS``, now and then."""
+    def _run_jobs(self):
+        """Run the jobs whose time has come."""
         now = time.time()
-        if now - self._pruned < PRUNE_EVERY:
-            return
-        self._pruned = now
-        keep = self.app.config["MAIL_KEEP_SENT_DAYS"] * 86400
-        if count := outbox.prune_sent(now - keep):
-            log.info("pruned %s sent messages", count)
+        for entry in self._jobs:
+            with self._jobs_lock:
+                seconds, job, last = entry
+                if now - last < seconds:
+                    continue
+                entry[2] = now
+            job()
 
     def _sleep(self, seen, due):
         """Wait for a wake-up, the time ``due``, the poll interval, or stop."""
@@ -124,13 +135,26 @@ class DeliveryThreads:
                 self._signal.wait(timeout)
 
 
+def prune_sent_mail():
+    """Delete sent mail older than ``MAIL_KEEP_SENT_DAYS``; failed mail stays."""
+    keep = current_app.config["MAIL_KEEP_SENT_DAYS"] * 86400
+    if count := outbox.prune_sent(time.time() - keep):
+        log.info("pruned %s sent messages", count)
+
+
 def init_app(app):
     """Give ``app`` delivery threads, started by its first request in each process."""
     threads = DeliveryThreads(app)
+    threads.every(PRUNE_EVERY, prune_sent_mail)
     app.extensions["outbox_delivery"] = threads
     _all_threads.add(threads)
     if app.config["MAIL_DELIVERY"]:
         app.before_request(threads.start)
+
+
+def every(app, seconds, job):
+    """Run ``job()`` every ``seconds`` in one of ``app``'s delivery threads."""
+    app.extensions["outbox_delivery"].every(seconds, job)
 
 
 def wake(app):

@@ -27,6 +27,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("outbox") as batch:
-        batch.drop_column("retried_at")
-        batch.drop_column("takeovers")
+    op.drop_column("outbox", "retried_at")
+    op.drop_column("outbox", "takeovers")

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from harness.local import free_port, wait_until
 from harness.servers import Browser, gunicorn_command, running, serve_command
-from tests.helpers import query
+from tests.helpers import confirm_in_browser, follower_emails, outbox_rows
 
 NAMES = [f"user{n}" for n in range(7)]
 
@@ -26,15 +26,13 @@ def sqlite_url(instance):
     return f"sqlite:///{instance / 'site.sqlite'}"
 
 
-def register(base, nickname):
-    """A browser logged in as a newly registered ``nickname``."""
+def register(base, nickname, database_url):
+    """A browser logged in as a newly registered, confirmed ``nickname``."""
     browser = Browser(base)
-    data = {
-        "nickname": nickname,
-        "email": f"{nickname}@example.com",
-        "password": "pw-12345",
-    }
+    email = f"{nickname}@example.com"
+    data = {"nickname": nickname, "email": email, "password": "pw-12345"}
     assert browser.submit("/register", data)[0] == 302
+    confirm_in_browser(browser, database_url, email)
     return browser
 
 
@@ -51,23 +49,27 @@ def test_many_follows_through_gunicorn_workers_mail_each_once(tmp_path, smtp):
         **mail_env(tmp_path, smtp.port),
         "FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
+    url = sqlite_url(tmp_path)
     with running(command, env, tmp_path / "g.log", port) as base:
-        browsers = {name: register(base, name) for name in NAMES}
+        browsers = {name: register(base, name, url) for name in NAMES}
         pairs = [(a, b) for a in NAMES for b in NAMES if a != b]
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(lambda p: follow(browsers[p[0]], p[1]), pairs))
         assert statuses == [302] * len(pairs)
-        wait_until(lambda: len(smtp.messages) >= len(pairs), timeout=60, message="mail")
-        rows = query(sqlite_url(tmp_path), "SELECT status FROM outbox")
+        wait_until(
+            lambda: len(follower_emails(smtp)) >= len(pairs), timeout=60, message="mail"
+        )
+        rows = outbox_rows(url)
         assert [row["status"] for row in rows] == ["sent"] * len(pairs)
-    received = sorted((m["To"], m["Subject"]) for m in smtp.messages)
+    received = sorted((m["To"], m["Subject"]) for m in follower_emails(smtp))
     expected = sorted(
         (f"{b}@example.com", f"{a} is now following you") for a, b in pairs
     )
     assert received == expected  # every mail, each exactly once
-    assert len({m["Message-ID"] for m in smtp.messages}) == len(pairs)
+    assert len({m["Message-ID"] for m in follower_emails(smtp)}) == len(pairs)
     link = f"{base}/user/{NAMES[0]}"
-    assert any(link in m.get_body(("plain",)).get_content() for m in smtp.messages)
+    emails = follower_emails(smtp)
+    assert any(link in m.get_body(("plain",)).get_content() for m in emails)
     # The workers were stopped with SIGTERM: each stopped its sender cleanly.
     log = (tmp_path / "g.log").read_text()
     assert log.count("Worker exiting") == 3
@@ -79,35 +81,36 @@ def test_mail_pending_at_shutdown_goes_out_after_a_restart(tmp_path, smtp):
     env, url = mail_env(tmp_path, smtp.port), sqlite_url(tmp_path)
     port = free_port()
     with running(serve_command(port), env, tmp_path / "1.log", port) as base:
-        register(base, "bob")
-        alice = register(base, "alice")
+        register(base, "bob", url)
+        alice = register(base, "alice", url)
         assert follow(alice, "bob") == 302
-        wait_until(
-            lambda: query(url, "SELECT attempts FROM outbox")[0]["attempts"],
-            message="a failed attempt",
-        )
+        wait_until(lambda: outbox_rows(url)[0]["attempts"], message="a failed attempt")
     # `running` stopped the server with SIGTERM: the message is still pending.
-    [row] = query(url, "SELECT status, claimed_by FROM outbox")
+    [row] = outbox_rows(url)
     assert (row["status"], row["claimed_by"]) == ("pending", None)
     smtp.start()
     with running(serve_command(port), env, tmp_path / "2.log", port):
-        wait_until(lambda: smtp.messages, message="the mail after the restart")
+        wait_until(lambda: follower_emails(smtp), message="the mail after the restart")
         wait_until(
-            lambda: query(url, "SELECT status FROM outbox")[0]["status"] == "sent",
+            lambda: outbox_rows(url)[0]["status"] == "sent",
             message="the outbox to say sent",
         )
-    assert [m["To"] for m in smtp.messages] == ["bob@example.com"]
+    assert [m["To"] for m in follower_emails(smtp)] == ["bob@example.com"]
 
 
 def test_development_server_keeps_mail_in_the_instance_folder(tmp_path):
     env = {"FLASK_INSTANCE_PATH": str(tmp_path), "FLASK_MAIL_PORT": str(free_port())}
     port = free_port()
+    url = sqlite_url(tmp_path)
     with running(serve_command(port), env, tmp_path / "serve.log", port) as base:
-        register(base, "bob")
-        alice = register(base, "alice")
+        register(base, "bob", url)
+        alice = register(base, "alice", url)
         assert follow(alice, "bob") == 302
         new_mail = tmp_path / "mail" / "new"
-        [path] = wait_until(lambda: list(new_mail.glob("*")), message="a mail file")
+        [path] = wait_until(
+            lambda: [p for p in new_mail.glob("*") if "following" in p.read_text()],
+            message="the follower email's file",
+        )
         log = (tmp_path / "serve.log").read_text()
     text = path.read_text()
     assert "Subject: alice is now following you" in text

@@ -10,7 +10,7 @@ import pytest
 from harness.accounts import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
 from harness.local import free_port, wait_until
 from harness.servers import Browser, gunicorn_command, running, serve_command
-from tests.helpers import query
+from tests.helpers import confirm_in_browser, follower_emails, query
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -63,6 +63,7 @@ def test_two_servers_share_sessions_and_mail_each_follow_once(
                 "password": "pw-12345",
             }
             assert browsers[name].submit("/register", data)[0] == 302
+            confirm_in_browser(browsers[name], database_url, data["email"])
         # ...and is logged in on the other.
         for name, browser in browsers.items():
             other = browser.at(two if browser.base == one else one)
@@ -78,7 +79,9 @@ def test_two_servers_share_sessions_and_mail_each_follow_once(
         with ThreadPoolExecutor(max_workers=8) as pool:
             statuses = list(pool.map(lambda job: follow(*job), jobs))
         assert statuses == [302] * len(pairs)  # no 500, no refusal
-        wait_until(lambda: len(smtp.messages) >= len(pairs), timeout=60, message="mail")
+        wait_until(
+            lambda: len(follower_emails(smtp)) >= len(pairs), timeout=60, message="mail"
+        )
         wait_until(
             lambda: all(
                 r["status"] == "sent"
@@ -90,12 +93,12 @@ def test_two_servers_share_sessions_and_mail_each_follow_once(
         login = {"username": "admin", "password": ADMIN_PASSWORD}
         assert admin.submit("/admin/login", login)[0] == 302
         assert admin.at(two).request("/admin/users")[0] == 200  # the admin's too
-    received = sorted((m["To"], m["Subject"]) for m in smtp.messages)
+    received = sorted((m["To"], m["Subject"]) for m in follower_emails(smtp))
     expected = sorted(
         (f"{b}@example.com", f"{a} is now following you") for a, b in pairs
     )
     assert received == expected  # every email, each exactly once
-    assert len({m["Message-ID"] for m in smtp.messages}) == len(pairs)
+    assert len({m["Message-ID"] for m in follower_emails(smtp)}) == len(pairs)
     senders = {
         r["claimed_by"] for r in query(database_url, "SELECT claimed_by FROM outbox")
     }
