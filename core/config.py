@@ -39,7 +39,7 @@ DEFAULTS = {
     # The outbox delivery threads (core/mail/workers.py); apps that send mail
     # turn them on.
     "MAIL_DELIVERY": False,
-    "MAIL_DELIVERY_THREADS": 4,
+    "MAIL_DELIVERY_THREADS": 8,
     "MAIL_POLL_SECONDS": 5.0,
     "MAIL_BATCH_SIZE": 10,
     # A claim lasts this long at least, and always as long as one message

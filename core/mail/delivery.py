@@ -1,11 +1,13 @@
 """One delivery thread's work: send a claimed batch over one connection, and
 record each outcome so that no message goes out twice.
 
-Before each message the thread records what it has sent so far and holds its
-remaining claims for as long as one message can take (``hold_seconds``): a
-live sender never loses a claim, and a message it no longer holds is skipped.
-A mark that cannot be written (the database is locked) is kept and retried,
-and nothing more is sent until it lands.
+A thread holds its claims for ``hold_seconds``, and before each message
+makes sure at least the longest send is left on them: if not, it records what
+it has sent so far and renews them, in one transaction. So a live sender never
+loses a claim, a message it no longer holds is skipped, and the sent marks
+are written with each renewal and at the end of each batch. A mark that
+cannot be written (the database is locked) is kept and retried, and nothing
+more is sent until it lands.
 """
 
 import logging
@@ -14,7 +16,7 @@ import time
 from core.extensions import mail
 from core.mail import outbox
 from core.mail.failures import describe, is_permanent, retry_delay, stops_the_batch
-from core.mail.smtp import build_message
+from core.mail.smtp import finished_bytes
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +29,18 @@ class StopBatch(Exception):
         self.error = error
 
 
-def hold_seconds(config):
-    """How long a claim is held: at least the longest one message can take.
+def longest_send(config):
+    """The longest one message can take before the sender's own timeouts end
+    it: MAIL FROM, RCPT and DATA get ``MAIL_TIMEOUT`` each, the final reply
+    ``MAIL_DATA_TIMEOUT``."""
+    return 3 * config["MAIL_TIMEOUT"] + config["MAIL_DATA_TIMEOUT"] + 30
 
-    MAIL FROM, RCPT and DATA get ``MAIL_TIMEOUT`` each, the final reply
-    ``MAIL_DATA_TIMEOUT``; a message is only taken over after its sender's
-    own timeouts would have given up on it.
-    """
-    longest = 3 * config["MAIL_TIMEOUT"] + config["MAIL_DATA_TIMEOUT"] + 30
-    return max(config["MAIL_LEASE_SECONDS"], longest)
+
+def hold_seconds(config):
+    """How long a claim is held: ``MAIL_LEASE_SECONDS``, and at least two of
+    the longest sends, so that a thread renews its claims only now and then
+    and a message is never sent on a claim that could run out meanwhile."""
+    return max(config["MAIL_LEASE_SECONDS"], 2 * longest_send(config))
 
 
 class Deliverer:
@@ -46,12 +51,17 @@ class Deliverer:
         self.config = config
         self.stopping = stopping  # set when the process is stopping
         self.sent = []  # delivered, not yet recorded as sent
+        self.held = set()  # the ids claimed and held now...
+        self.held_until = 0.0  # ...until this time
 
     def claim(self):
         """Claim a batch of due messages."""
-        return outbox.claim(
+        until = time.time() + hold_seconds(self.config)
+        batch = outbox.claim(
             self.worker, self.config["MAIL_BATCH_SIZE"], hold_seconds(self.config)
         )
+        self.held, self.held_until = {row.id for row in batch}, until
+        return batch
 
     def deliver(self, batch):
         """Send a claimed batch over one connection; record every outcome."""
@@ -73,11 +83,12 @@ class Deliverer:
         outbox.release([row.id for row in remaining], self.worker)
 
     def hold(self, row):
-        """Record what was sent, hold the claims; tell whether ``row`` is held."""
-        held = self.record()
-        if held is None:
-            raise StopBatch(RuntimeError("the outbox cannot be written"))
-        if row.id not in held:
+        """Renew the claims if the longest send may outlast them; tell whether
+        ``row`` is still held."""
+        if self.held_until - time.time() < longest_send(self.config):
+            if self.record() is None:
+                raise StopBatch(RuntimeError("the outbox cannot be written"))
+        if row.id not in self.held:
             log.warning("message %s: its claim passed to another sender", row.id)
             return False
         if row.takeovers >= self.config["MAIL_MAX_TAKEOVERS"]:
@@ -90,7 +101,7 @@ class Deliverer:
     def send(self, connection, row):
         """Send one message; a failure is recorded, or stops the batch."""
         try:
-            connection.send(build_message(row))
+            connection.send_raw(row.from_address, row.recipient, finished_bytes(row))
         except Exception as error:
             if is_permanent(error):
                 outbox.mark_failed(row.id, self.worker, describe(error))
@@ -110,7 +121,7 @@ class Deliverer:
         while True:
             until = time.time() + hold_seconds(self.config)
             try:
-                marked, held = outbox.record(self.worker, self.sent, until)
+                marked, self.held = outbox.record(self.worker, self.sent, until)
             except Exception:  # the database is locked or gone: keep the marks
                 if time.monotonic() > deadline:
                     log.exception("could not record %s sent messages", len(self.sent))
@@ -120,8 +131,8 @@ class Deliverer:
                 continue
             for message_id in set(self.sent) - marked:
                 log.warning("message %s was sent after its claim passed on", message_id)
-            self.sent = []
-            return held
+            self.sent, self.held_until = [], until
+            return self.held
 
     def retry_later(self, rows, error):
         """Schedule each message again, or fail it once its window is over."""

@@ -1,6 +1,6 @@
 """The outbox table: each email the site has written, and what became of it."""
 
-from sqlalchemy import CheckConstraint, Float, Index, String, Text
+from sqlalchemy import CheckConstraint, Float, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -22,6 +22,8 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
     headers: Mapped[str | None] = mapped_column(Text)  # extra headers, as JSON
+    # The finished message (RFC 5322 bytes), built when it is written.
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     status: Mapped[str] = mapped_column(String(16), server_default="pending")
     attempts: Mapped[int] = mapped_column(server_default="0")
     # Claims taken over from a sender that died while it held the message.

@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from core.db import run, transaction
 from core.extensions import db
 from core.mail.models import OutboxMessage as Message
+from core.mail.smtp import build_message
 
 CLAIMED = (
     Message.id,
@@ -25,6 +26,7 @@ CLAIMED = (
     Message.body,
     Message.html,
     Message.headers,
+    Message.raw,
     Message.attempts,
     Message.takeovers,
     Message.created_at,
@@ -44,17 +46,22 @@ def message_id(from_address):
 def enqueue(from_address, recipient, subject, body, html, headers=None):
     """Add a message, due now, in the session's open transaction; return its id.
 
-    ``headers`` are extra headers (a dict), such as List-Unsubscribe.
+    ``headers`` are extra headers (a dict), such as List-Unsubscribe. The
+    finished message is built here, once: delivery only sends its bytes, and
+    every retry sends exactly the same ones.
     """
     now = time.time()
+    identity = message_id(from_address)
+    fields = (from_address, recipient, subject, body, html, headers)
     message = Message(
-        message_id=message_id(from_address),
+        message_id=identity,
         from_address=from_address,
         recipient=recipient,
         subject=subject,
         body=body,
         html=html,
         headers=json.dumps(headers) if headers else None,
+        raw=build_message(identity, *fields).as_bytes(),
         created_at=now,
         next_attempt_at=now,
     )

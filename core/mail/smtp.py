@@ -10,6 +10,7 @@ when the server had in fact accepted it.
 
 import json
 import smtplib
+import time
 
 import flask_mail
 from flask import current_app
@@ -63,6 +64,15 @@ class Connection(flask_mail.Connection):
             raise
         return host
 
+    def send_raw(self, from_address, recipient, raw):
+        """Send finished message bytes to one recipient."""
+        if self.host is not None:  # None when MAIL_SUPPRESS_SEND
+            self.host.sendmail(
+                flask_mail.sanitize_address(from_address),
+                [flask_mail.sanitize_address(recipient)],
+                raw,
+            )
+
 
 class Mail(flask_mail.Mail):
     """Flask-Mail whose ``connect()`` returns a connection with the timeouts."""
@@ -72,15 +82,30 @@ class Mail(flask_mail.Mail):
         return Connection(current_app.extensions["mail"])
 
 
-def build_message(row):
-    """The Flask-Mail message for an outbox row, with its stable Message-ID."""
+def build_message(
+    message_id, from_address, recipient, subject, body, html, headers=None
+):
+    """The Flask-Mail message of an outbox row, dated now."""
     message = flask_mail.Message(
-        subject=row.subject,
-        recipients=[row.recipient],
-        body=row.body,
-        html=row.html,
-        sender=row.from_address,
-        extra_headers=json.loads(row.headers) if row.headers else None,
+        subject=subject,
+        recipients=[recipient],
+        body=body,
+        html=html,
+        sender=from_address,
+        extra_headers=headers,
+        date=time.time(),
     )
-    message.msgId = row.message_id  # the same header on every retry
+    message.msgId = message_id  # the header receivers drop duplicates by
     return message
+
+
+def finished_bytes(row):
+    """The bytes to send for an outbox row: kept since it was written, or (a
+    row older than that) built now."""
+    if row.raw is not None:
+        return row.raw
+    headers = json.loads(row.headers) if row.headers else None
+    fields = (row.subject, row.body, row.html, headers)
+    return build_message(
+        row.message_id, row.from_address, row.recipient, *fields
+    ).as_bytes()

@@ -1,0 +1,176 @@
+"""How fast mail goes out: the outbox against the source texts' designs.
+
+    python -m bench.mail_throughput [--messages 200] [--rounds 3]
+
+The same messages, sent to an SMTP server in a process of its own that
+answers at once or after 50 ms a message, three ways:
+
+- the outbox: its delivery threads, with the default configuration;
+- one ``mail.send()`` per message, one after the other (a new connection
+  each, as sending inside the request does);
+- a thread per message, each calling ``mail.send()`` (the source texts'
+  ``send_async_email``): as many threads as messages.
+
+Each way takes its turn in every round; the table gives messages per second
+(min / median / max) and the outbox's ratio to one ``send()`` per message.
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from flask_mail import Message
+
+import frontend
+from core.db import transaction
+from core.extensions import db, mail
+from core.mail import outbox
+from harness.local import free_port
+
+DELAYS = (0.0, 0.05)
+
+
+class Peer:
+    """The SMTP server process."""
+
+    def __init__(self, delay):
+        self.port = free_port()
+        command = [sys.executable, "-m", "bench.smtp_peer", str(self.port)]
+        command += ["healthy", str(delay)]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def received(self):
+        """How many messages the server has accepted."""
+        self.process.stdin.write("?\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def stop(self):
+        """End the server process."""
+        self.process.kill()
+        self.process.wait()
+
+
+def make_app(port):
+    """A frontend app on a fresh SQLite file, mailing the peer at ``port``."""
+    folder = tempfile.mkdtemp()
+    return frontend.create_app(
+        {
+            "DATABASE": f"{folder}/site.sqlite",
+            "SECRET_KEY": "bench",
+            "MAIL_PORT": port,
+            "MAIL_DELIVERY": False,  # started by hand, below
+        }
+    )
+
+
+def message(n):
+    """The n-th test message."""
+    return Message(
+        subject=f"message {n}",
+        recipients=[f"user{n}@example.com"],
+        body="hello",
+        html="<p>hello</p>",
+        sender="Site <noreply@localhost>",
+    )
+
+
+def by_outbox(app, count):
+    """Seconds for the outbox's delivery threads to send ``count`` messages."""
+    with app.app_context(), transaction():
+        for n in range(count):
+            m = message(n)
+            outbox.enqueue(m.sender, m.recipients[0], m.subject, m.body, m.html)
+    threads = app.extensions["outbox_delivery"]
+    start = time.perf_counter()
+    threads.start()
+    with app.app_context():
+        sent = outbox.Message.status == "sent"
+        count_sent = db.select(db.func.count()).where(sent)
+        while db.session.scalar(count_sent) < count:
+            db.session.rollback()  # a fresh snapshot each time
+            time.sleep(0.005)
+    elapsed = time.perf_counter() - start
+    threads.stop()
+    return elapsed
+
+
+def by_send_each(app, count):
+    """Seconds to send ``count`` messages with one ``mail.send()`` each."""
+    with app.app_context():
+        start = time.perf_counter()
+        for n in range(count):
+            mail.send(message(n))
+        return time.perf_counter() - start
+
+
+def by_thread_each(app, count):
+    """Seconds to send ``count`` messages, each from a thread of its own."""
+
+    def send(n):
+        with app.app_context():
+            mail.send(message(n))
+
+    start = time.perf_counter()
+    workers = [threading.Thread(target=send, args=(n,)) for n in range(count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - start
+
+
+WAYS = {
+    "outbox": by_outbox,
+    "one send() per message": by_send_each,
+    "a thread per message": by_thread_each,
+}
+
+
+def measure(delay, count, rounds):
+    """Messages per second of each way, per round, with the peer's ``delay``."""
+    rates = {name: [] for name in WAYS}
+    for _ in range(rounds):
+        for name, way in WAYS.items():
+            peer = Peer(delay)
+            try:
+                app = make_app(peer.port)
+                seconds = way(app, count)
+                assert peer.received() == count, f"{name}: not every message arrived"
+            finally:
+                peer.stop()
+            rates[name].append(count / seconds)
+    return rates
+
+
+def report(delay, count, rates):
+    """Print one table for one server delay."""
+    base = statistics.median(rates["one send() per message"])
+    print(
+        f"Mail throughput: {count} messages, server answering in {delay * 1000:.0f} ms"
+    )
+    for name, measured in rates.items():
+        low, mid, high = min(measured), statistics.median(measured), max(measured)
+        ratio = mid / base
+        print(f"  {name:<24} {low:8.1f} {mid:8.1f} {high:8.1f} msg/s   x{ratio:.2f}")
+
+
+def main(argv=None):
+    """Measure with each server delay and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    for delay in DELAYS:
+        report(delay, args.messages, measure(delay, args.messages, args.rounds))
+
+
+if __name__ == "__main__":
+    main()
