@@ -4,6 +4,7 @@ Every test talks to a real SMTP server (aiosmtpd) and a real database, SQLite
 and PostgreSQL in turn, and waits by polling for the outcome.
 """
 
+import threading
 import time
 
 import pytest
@@ -12,6 +13,7 @@ from werkzeug.test import Client
 import frontend
 from core.db import transaction
 from core.mail import outbox
+from core.mail.delivery import Deliverer
 from core.mail.failures import retry_delay
 from dispatcher import create_application
 from harness.accounts import AdminAccount, submit
@@ -280,3 +282,16 @@ def test_an_expired_claim_is_taken_over(mail_config):
 )
 def test_retry_delays_double_up_to_a_ceiling(attempts, delay):
     assert retry_delay(attempts, base=5, ceiling=300) == delay
+
+
+def test_a_sent_mark_that_matches_nothing_is_logged(mail_config, caplog):
+    app = frontend.create_app(mail_config)
+    with app.app_context():
+        with transaction():
+            outbox.enqueue("s@x", "r@example.com", "s", "b", "h")
+        [row] = outbox.claim("slow-sender", limit=1, lease=0)
+        outbox.claim("other-sender", limit=1, lease=300)  # it took the message over
+        slow = Deliverer("slow-sender", app.config, threading.Event())
+        slow.sent = [row.id]  # it sent the message all the same, late
+        assert slow.record() == set()
+    assert f"message {row.id} was sent after its claim passed on" in caplog.text
