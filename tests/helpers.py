@@ -23,18 +23,24 @@ def query(database_url, sql, **params):
         engine.dispose()
 
 
-def run_cli(tmp_path, *args):
-    """Run ``python dispatcher.py ARGS`` as on a fresh clone; return its output."""
-    env = {"PATH": "/usr/bin:/bin", "FLASK_INSTANCE_PATH": str(tmp_path)}
+def run_in_repository(args, env, check=True):
+    """Run ``python ARGS`` from the repository root with only ``env``; return
+    the finished process (its output as text)."""
     return subprocess.run(
-        [sys.executable, "dispatcher.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        check=True,
+        check=check,
         timeout=60,
-    ).stdout
+    )
+
+
+def run_cli(tmp_path, *args):
+    """Run ``python dispatcher.py ARGS`` as on a fresh clone; return its output."""
+    env = {"PATH": "/usr/bin:/bin", "FLASK_INSTANCE_PATH": str(tmp_path)}
+    return run_in_repository(["dispatcher.py", *args], env).stdout
 
 
 def outbox_rows(database_url, confirmations=False):
@@ -53,6 +59,14 @@ def wait_for_status(database_url, status, count=1, confirmations=False):
         return rows if len(rows) >= count else None
 
     return wait_until(rows_with_status, message=f"{count} message(s) {status}")
+
+
+def wait_for_attempts(database_url, count):
+    """Wait until every message has been tried at least ``count`` times."""
+    wait_until(
+        lambda: all(row["attempts"] >= count for row in outbox_rows(database_url)),
+        message=f"{count} attempts each",
+    )
 
 
 def follower_emails(smtp):

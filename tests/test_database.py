@@ -5,8 +5,6 @@ Most tests run on SQLite and on a real PostgreSQL server in turn.
 
 import os
 import sqlite3
-import subprocess
-import sys
 import threading
 import warnings
 
@@ -25,7 +23,7 @@ from core.db import MIGRATIONS, transaction
 from core.extensions import db
 from core.mail import outbox
 from harness.servers import ROOT
-from tests.helpers import query
+from tests.helpers import query, run_in_repository
 
 both_backends = pytest.mark.both_backends
 DATA = ROOT / "tests" / "data"
@@ -180,15 +178,7 @@ def claim_in(app):
 def dispatcher_command(database_url, *args, check=True):
     """Run ``python dispatcher.py ARGS`` against ``database_url``."""
     env = {"PATH": os.environ["PATH"], "FLASK_DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "dispatcher.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=check,
-        timeout=60,
-    )
+    return run_in_repository(["dispatcher.py", *args], env, check)
 
 
 def test_postgresql_is_upgraded_by_the_operator_never_behind_their_back(postgres):

@@ -1,8 +1,6 @@
 """The combined site: both apps behind werkzeug's DispatcherMiddleware."""
 
 import os
-import subprocess
-import sys
 from urllib.parse import urlsplit
 from wsgiref.validate import validator
 
@@ -13,7 +11,7 @@ from werkzeug.test import Client
 from core.accounts import tokens, users
 from core.routing.table import route_rows
 from harness.accounts import Account, AdminAccount, confirmation_link
-from harness.servers import ROOT
+from tests.helpers import run_in_repository
 
 
 def page(response):
@@ -192,9 +190,7 @@ def test_importing_the_tests_and_the_dispatcher_builds_nothing(tmp_path):
         "FLASK_SECRET_KEY": "would-be-refused",
     }
     code = "import tests.conftest, dispatcher, bench.follow_latency"
-    subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=60
-    )
+    run_in_repository(["-c", code], env)
     assert not (tmp_path / "instance").exists()
 
 
@@ -205,15 +201,7 @@ def test_application_is_built_when_a_server_looks_it_up(tmp_path):
         "assert site is dispatcher.application; "
         "print(site.app.name, *site.mounts)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
+    result = run_in_repository(["-c", code], env)
     assert result.stdout.split() == ["frontend", "/admin"]
 
 

@@ -21,6 +21,7 @@ from tests.helpers import (
     follower_emails,
     outbox_rows,
     query,
+    wait_for_attempts,
     wait_for_status,
 )
 
@@ -167,10 +168,7 @@ def test_a_server_wide_refusal_fails_nothing_and_all_goes_out_after(
     follow_many(config, admin_config, 5)
     app = delivering(config)
     try:
-        wait_until(
-            lambda: all(row["attempts"] >= 2 for row in outbox_rows(database_url)),
-            message="two refused attempts each",
-        )
+        wait_for_attempts(database_url, 2)
         rows = outbox_rows(database_url)
         assert {row["status"] for row in rows} <= {"pending", "sending"}
         assert all(("535" in r["last_error"] or "553" in r["last_error"]) for r in rows)
@@ -194,10 +192,7 @@ def test_a_long_outage_is_retried_on_time_until_the_server_is_back(
     follow_many(config, admin_config, 3)
     app = delivering(config)
     try:
-        wait_until(
-            lambda: all(row["attempts"] >= 12 for row in outbox_rows(database_url)),
-            message="twelve attempts each",
-        )
+        wait_for_attempts(database_url, 12)
         assert {row["status"] for row in outbox_rows(database_url)} != {"failed"}
         smtp.start()
         wait_for_status(database_url, "sent", count=3)
