@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 
-from core.mail import outbox, workers
+from core.mail import housekeeping, workers
 
 bp = Blueprint("outbox", __name__)
 
@@ -23,7 +23,7 @@ def index():
     size = current_app.config["OUTBOX_PAGE_SIZE"]
     if not 1 <= number <= 10**6:
         abort(404, description="There is no such page.")
-    messages, total = outbox.page(number, size)
+    messages, total = housekeeping.page(number, size)
     pages = max(1, -(-total // size))
     if number > pages:
         abort(404, description=f"There are {pages} pages of messages.")
@@ -39,7 +39,7 @@ def index():
 @bp.post("/outbox/<int:message_id>/retry")
 def retry(message_id):
     """Make a failed message due again now."""
-    if not outbox.retry_failed(message_id):
+    if not housekeeping.retry_failed(message_id):
         abort(409, description=f"Message {message_id} is not a failed message.")
     workers.wake_all()  # the frontend's delivery threads, if they run here
     flash(f"Message {message_id} will be sent again.")
@@ -49,7 +49,7 @@ def retry(message_id):
 @bp.post("/outbox/retry-failed")
 def retry_all():
     """Make every failed message due again now."""
-    count = outbox.retry_failed()
+    count = housekeeping.retry_failed()
     workers.wake_all()
     flash(f"{count} failed message{'' if count == 1 else 's'} will be sent again.")
     return redirect(url_for(".index"))

@@ -21,7 +21,7 @@ from core import schema
 from core.accounts import follows, users
 from core.db import MIGRATIONS, transaction
 from core.extensions import db
-from core.mail import outbox
+from core.mail import claims, housekeeping, outbox
 from harness.servers import ROOT
 from tests.helpers import query, run_in_repository
 
@@ -51,7 +51,7 @@ def test_an_empty_database_upgrades_through_every_revision(frontend_app):
             )
         schema.upgrade()
         assert schema.current_revision(db.engine) == schema.head_revision()
-        [row] = outbox.page(1, 10)[0]
+        [row] = housekeeping.page(1, 10)[0]
     assert (row.message_id, row.from_address) == ("<1@x>", "Site <s@x>")
 
 
@@ -128,7 +128,7 @@ def test_a_follow_and_its_email_commit_together_or_not_at_all(frontend_app):
             outbox.enqueue("s@x", bob.email, "s", "b", "h")
             raise RuntimeError("the request failed after both writes")
         assert not follows.is_following(alice.id, bob.id)
-        assert outbox.page(1, 10)[0] == []
+        assert housekeeping.page(1, 10)[0] == []
 
 
 @both_backends
@@ -172,7 +172,7 @@ def test_claims_skip_rows_another_sender_holds(frontend_app, database_url):
 def claim_in(app):
     """Claim due messages as a delivery thread of ``app`` would."""
     with app.app_context():
-        return outbox.claim("other-sender", limit=10, lease=60)
+        return claims.claim("other-sender", limit=10, lease=60)
 
 
 def dispatcher_command(database_url, *args, check=True):
@@ -213,7 +213,7 @@ def test_an_sqlite_file_from_before_the_migrations_is_adopted(frontend_config, d
     with app.app_context():
         assert schema.current_revision(db.engine) == schema.head_revision()
         assert users.find_user("OLD").email == "o@x"
-        [message] = outbox.page(1, 10)[0]
+        [message] = housekeeping.page(1, 10)[0]
     assert message.from_address == "s@x"
 
 

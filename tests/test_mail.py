@@ -12,7 +12,7 @@ from werkzeug.test import Client
 
 import frontend
 from core.db import transaction
-from core.mail import outbox
+from core.mail import claims, outbox
 from core.mail.delivery import Deliverer
 from core.mail.failures import retry_delay
 from dispatcher import create_application
@@ -256,11 +256,11 @@ def test_claims_are_exclusive_and_released_claims_are_due_again(mail_config):
     with app.app_context():
         with transaction():
             ids = [outbox.enqueue("s@x", "r@x", "s", "b", "h") for _ in range(3)]
-        claimed = outbox.claim("w1", limit=3, lease=300)
+        claimed = claims.claim("w1", limit=3, lease=300)
         assert [row.id for row in claimed] == ids
-        assert outbox.claim("w2", limit=3, lease=300) == []  # all taken
-        outbox.release([row.id for row in claimed], "w1")
-        assert len(outbox.claim("w2", limit=3, lease=300)) == 3
+        assert claims.claim("w2", limit=3, lease=300) == []  # all taken
+        claims.release([row.id for row in claimed], "w1")
+        assert len(claims.claim("w2", limit=3, lease=300)) == 3
 
 
 def test_an_expired_claim_is_taken_over(mail_config):
@@ -268,13 +268,13 @@ def test_an_expired_claim_is_taken_over(mail_config):
     with app.app_context():
         with transaction():
             outbox.enqueue("s@x", "r@x", "s", "b", "h")
-        [row] = outbox.claim("dead-worker", limit=1, lease=0)
-        [again] = outbox.claim("w2", limit=1, lease=300)
+        [row] = claims.claim("dead-worker", limit=1, lease=0)
+        [again] = claims.claim("w2", limit=1, lease=300)
         assert again.id == row.id
         assert (again.attempts, again.takeovers) == (1, 1)  # a takeover counts
         later = time.time() + 300
-        assert outbox.record("dead-worker", [row.id], later) == (set(), set())
-        assert outbox.record("w2", [row.id], later) == ({row.id}, set())
+        assert claims.record("dead-worker", [row.id], later) == (set(), set())
+        assert claims.record("w2", [row.id], later) == ({row.id}, set())
 
 
 @pytest.mark.parametrize(
@@ -289,8 +289,8 @@ def test_a_sent_mark_that_matches_nothing_is_logged(mail_config, caplog):
     with app.app_context():
         with transaction():
             outbox.enqueue("s@x", "r@example.com", "s", "b", "h")
-        [row] = outbox.claim("slow-sender", limit=1, lease=0)
-        outbox.claim("other-sender", limit=1, lease=300)  # it took the message over
+        [row] = claims.claim("slow-sender", limit=1, lease=0)
+        claims.claim("other-sender", limit=1, lease=300)  # it took the message over
         slow = Deliverer("slow-sender", app.config, threading.Event())
         slow.sent = [row.id]  # it sent the message all the same, late
         assert slow.record() == set()

@@ -11,7 +11,7 @@ from werkzeug.test import Client
 
 import frontend
 from core.db import transaction
-from core.mail import outbox
+from core.mail import claims, outbox
 from dispatcher import create_application
 from harness.accounts import Account, AdminAccount, confirm_address, submit
 from harness.local import wait_until
@@ -209,7 +209,7 @@ def test_a_message_whose_sender_keeps_dying_is_failed_not_retried_forever(
         with transaction():
             outbox.enqueue("s@x", "r@example.com", "s", "b", "h")
         for n in range(4):  # claimed, then its sender died: four times
-            outbox.claim(f"dead-{n}", limit=1, lease=0)
+            claims.claim(f"dead-{n}", limit=1, lease=0)
     app = delivering(mail_config)
     try:
         [row] = wait_for_status(database_url, "failed")

@@ -14,7 +14,7 @@ import logging
 import time
 
 from core.extensions import mail
-from core.mail import outbox
+from core.mail import claims
 from core.mail.failures import describe, is_permanent, retry_delay, stops_the_batch
 from core.mail.smtp import finished_bytes
 
@@ -57,7 +57,7 @@ class Deliverer:
     def claim(self):
         """Claim a batch of due messages."""
         until = time.time() + hold_seconds(self.config)
-        batch = outbox.claim(
+        batch = claims.claim(
             self.worker, self.config["MAIL_BATCH_SIZE"], hold_seconds(self.config)
         )
         self.held, self.held_until = {row.id for row in batch}, until
@@ -80,7 +80,7 @@ class Deliverer:
             remaining = []
         finally:
             self.record()
-        outbox.release([row.id for row in remaining], self.worker)
+        claims.release([row.id for row in remaining], self.worker)
 
     def hold(self, row):
         """Renew the claims if the longest send may outlast them; tell whether
@@ -93,7 +93,7 @@ class Deliverer:
             return False
         if row.takeovers >= self.config["MAIL_MAX_TAKEOVERS"]:
             error = f"its delivery was interrupted {row.takeovers} times"
-            outbox.mark_failed(row.id, self.worker, error)
+            claims.mark_failed(row.id, self.worker, error)
             log.warning("message %s failed for good: %s", row.id, error)
             return False
         return True
@@ -104,7 +104,7 @@ class Deliverer:
             connection.send_raw(row.from_address, row.recipient, finished_bytes(row))
         except Exception as error:
             if is_permanent(error):
-                outbox.mark_failed(row.id, self.worker, describe(error))
+                claims.mark_failed(row.id, self.worker, describe(error))
                 log.warning("message %s failed for good: %s", row.id, describe(error))
             else:
                 self.retry_later([row], error)
@@ -121,7 +121,7 @@ class Deliverer:
         while True:
             until = time.time() + hold_seconds(self.config)
             try:
-                marked, self.held = outbox.record(self.worker, self.sent, until)
+                marked, self.held = claims.record(self.worker, self.sent, until)
             except Exception:  # the database is locked or gone: keep the marks
                 if time.monotonic() > deadline:
                     log.exception("could not record %s sent messages", len(self.sent))
@@ -143,7 +143,7 @@ class Deliverer:
                 reason = (
                     f"gave up after {config['MAIL_GIVE_UP_HOURS']} h: {describe(error)}"
                 )
-                outbox.mark_failed(row.id, self.worker, reason)
+                claims.mark_failed(row.id, self.worker, reason)
                 log.warning("message %s failed for good: %s", row.id, reason)
                 continue
             delay = retry_delay(
@@ -151,4 +151,4 @@ class Deliverer:
                 config["MAIL_RETRY_SECONDS"],
                 config["MAIL_RETRY_MAX_SECONDS"],
             )
-            outbox.mark_retry(row.id, self.worker, describe(error), now + delay)
+            claims.mark_retry(row.id, self.worker, describe(error), now + delay)

@@ -17,10 +17,9 @@ import threading
 import time
 import weakref
 
-from flask import current_app
-
-from core.mail import outbox
+from core.mail import claims, housekeeping
 from core.mail.delivery import Deliverer
+from core.mail.jobs import Jobs
 
 log = logging.getLogger(__name__)
 _all_threads = weakref.WeakSet()  # every DeliveryThreads of this process
@@ -41,13 +40,7 @@ class DeliveryThreads:
         self._stopped = False  # stop() is final: no start() after it
         self._threads = []
         self._pid = None
-        self._jobs = []  # [seconds, job, when it last ran]
-        self._jobs_lock = threading.Lock()
-
-    def every(self, seconds, job):
-        """Run ``job()`` in a delivery thread's app context every ``seconds``
-        (first when the threads start); one thread at a time runs it."""
-        self._jobs.append([seconds, job, 0.0])
+        self.jobs = Jobs()  # run in a delivery thread's app context
 
     def start(self):
         """Start the threads, once per process (again in a forked child)."""
@@ -100,8 +93,8 @@ class DeliveryThreads:
             try:
                 with self.app.app_context():  # this thread's own app context
                     self._drain(deliverer)
-                    self._run_jobs()
-                    due = outbox.next_due()
+                    self.jobs.run_due()
+                    due = claims.next_due()
             except Exception:  # the database was busy, say: try again later
                 log.exception("outbox delivery %s failed; will poll again", worker)
             self._sleep(seen, due)
@@ -114,17 +107,6 @@ class DeliveryThreads:
                 return
             deliverer.deliver(batch)
 
-    def _run_jobs(self):
-        """Run the jobs whose time has come."""
-        now = time.time()
-        for entry in self._jobs:
-            with self._jobs_lock:
-                seconds, job, last = entry
-                if now - last < seconds:
-                    continue
-                entry[2] = now
-            job()
-
     def _sleep(self, seen, due):
         """Wait for a wake-up, the time ``due``, the poll interval, or stop."""
         timeout = self.app.config["MAIL_POLL_SECONDS"]
@@ -135,17 +117,10 @@ class DeliveryThreads:
                 self._signal.wait(timeout)
 
 
-def prune_sent_mail():
-    """Delete sent mail older than ``MAIL_KEEP_SENT_DAYS``; failed mail stays."""
-    keep = current_app.config["MAIL_KEEP_SENT_DAYS"] * 86400
-    if count := outbox.prune_sent(time.time() - keep):
-        log.info("pruned %s sent messages", count)
-
-
 def init_app(app):
     """Give ``app`` delivery threads, started by its first request in each process."""
     threads = DeliveryThreads(app)
-    threads.every(PRUNE_EVERY, prune_sent_mail)
+    threads.jobs.every(PRUNE_EVERY, housekeeping.prune_sent_mail)
     app.extensions["outbox_delivery"] = threads
     _all_threads.add(threads)
     if app.config["MAIL_DELIVERY"]:
@@ -154,7 +129,7 @@ def init_app(app):
 
 def every(app, seconds, job):
     """Run ``job()`` every ``seconds`` in one of ``app``'s delivery threads."""
-    app.extensions["outbox_delivery"].every(seconds, job)
+    app.extensions["outbox_delivery"].jobs.every(seconds, job)
 
 
 def wake(app):
