@@ -1,0 +1,54 @@
+"""The site attacked as an outsider would: each defence, tested by the attack."""
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from werkzeug.test import Client
+
+from harness.accounts import ADMIN_PASSWORD, csrf_token
+from tests.helpers import register_confirmed
+
+# Raw query strings, as an attacker would put them in a link to the login.
+EVIL_NEXT = [
+    "next=https://evil.example/",
+    "next=//evil.example/",
+    "next=////evil.example",
+    "next=/%2F%2F%2Fevil.example",
+    "next=/%09///evil.example",
+    "next=/%5C/evil.example",
+    "next=/%0a//%0a/evil.example",
+    "next=javascript:alert(1)",
+    "next=//[",
+]
+
+
+def where_a_browser_goes(location, base="http://localhost/login"):
+    """The URL a browser follows for ``location`` (it drops tabs and
+    newlines, and reads backslashes as slashes)."""
+    cleaned = re.sub(r"[\t\n\r]", "", location).replace("\\", "/")
+    return urljoin(base, cleaned)
+
+
+def log_in(client, login_path, query, data):
+    """Log in through the form at ``login_path?query``; return the response."""
+    page = client.get(f"{login_path}?{query}")
+    token = csrf_token(page.get_data(as_text=True))
+    return client.post(f"{login_path}?{query}", data={"csrf_token": token, **data})
+
+
+@pytest.mark.parametrize("query", EVIL_NEXT)
+def test_no_login_sends_the_browser_to_another_site(site, database_url, query):
+    client = Client(site)
+    register_confirmed(client, "alice", database_url)
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+    logins = [
+        ("/login", {"nickname": "alice", "password": "s3cret-pass"}, "/"),
+        ("/admin/login", {"username": "admin", "password": ADMIN_PASSWORD}, "/admin/"),
+    ]
+    for path, data, default in logins:
+        response = log_in(client, path, query, data)
+        assert response.status_code == 302, (path, query, response.status_code)
+        target = where_a_browser_goes(response.headers["Location"])
+        assert urlsplit(target).netloc == "localhost", (path, query, target)
+        assert response.headers["Location"] == default
