@@ -1,11 +1,22 @@
 """The frontend's forms; each renders a hidden ``csrf_token`` field."""
 
+import unicodedata
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, Regexp
 
+
+def tidy(value):
+    """What a user meant to type: trimmed, in Unicode's composed form (NFC)."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value.strip())
+
+
+# \Z, not $: "$" also matches before a final newline, so "alice\n" passed.
 NICKNAME = Regexp(
-    r"^[A-Za-z0-9_]+$", message="Use only letters, digits and underscores."
+    r"\A[A-Za-z0-9_]+\Z", message="Use only letters, digits and underscores."
 )
 
 
@@ -13,16 +24,20 @@ class RegisterForm(FlaskForm):
     """Sign up with a nickname, an email address and a password."""
 
     nickname = StringField(
-        "Nickname", validators=[InputRequired(), Length(3, 32), NICKNAME]
+        "Nickname",
+        filters=[tidy],
+        validators=[InputRequired(), Length(3, 32), NICKNAME],
     )
-    email = EmailField("Email", validators=[InputRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        "Email", filters=[tidy], validators=[InputRequired(), Email(), Length(max=254)]
+    )
     password = PasswordField("Password", validators=[InputRequired(), Length(8, 128)])
 
 
 class LoginForm(FlaskForm):
     """Log in with a nickname and a password."""
 
-    nickname = StringField("Nickname", validators=[InputRequired()])
+    nickname = StringField("Nickname", filters=[tidy], validators=[InputRequired()])
     password = PasswordField("Password", validators=[InputRequired()])
 
 

@@ -6,8 +6,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from werkzeug.test import Client
 
-from harness.accounts import ADMIN_PASSWORD, csrf_token
-from tests.helpers import register_confirmed
+from harness.accounts import ADMIN_PASSWORD, Account, csrf_token
+from tests.helpers import query, register_confirmed
 
 # Raw query strings, as an attacker would put them in a link to the login.
 EVIL_NEXT = [
@@ -52,3 +52,36 @@ def test_no_login_sends_the_browser_to_another_site(site, database_url, query):
         target = where_a_browser_goes(response.headers["Location"])
         assert urlsplit(target).netloc == "localhost", (path, query, target)
         assert response.headers["Location"] == default
+
+
+@pytest.mark.parametrize("typed", ["alice\n", " alice", "alice\t", "ALICE\r\n"])
+def test_a_nickname_is_judged_whole_after_trimming(frontend_app, database_url, typed):
+    client = frontend_app.test_client()
+    register_confirmed(client, "alice", database_url)
+    other = frontend_app.test_client()
+    response = Account(other).register(typed, email="other@example.com")
+    assert response.status_code == 400
+    assert "That nickname is already taken." in response.text
+    assert [
+        row["nickname"] for row in query(database_url, 'SELECT nickname FROM "user"')
+    ] == ["alice"]
+
+
+@pytest.mark.parametrize("typed", ["bob\n", "bob\n\n", "  bob  "])
+def test_what_users_type_around_a_nickname_is_trimmed(
+    frontend_app, database_url, typed
+):
+    response = Account(frontend_app.test_client()).register(
+        typed, email="b@example.com"
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/user/bob"
+
+
+@pytest.mark.parametrize("typed", ["ali\nce", "аlice", "alice\u0301", "al ice"])
+def test_nicknames_that_cannot_be_shown_safely_are_refused(frontend_app, typed):
+    response = Account(frontend_app.test_client()).register(
+        typed, email="x@example.com"
+    )
+    assert response.status_code == 400
+    assert "Use only letters, digits and underscores." in response.text
