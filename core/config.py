@@ -52,6 +52,9 @@ DEFAULTS = {
     "MAIL_MAX_TAKEOVERS": 3,  # senders that died holding it: then it fails
     "MAIL_KEEP_SENT_DAYS": 30,  # sent mail is pruned after this; failed stays
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # The site's forms are a few hundred bytes: a larger body gets 413 from
+    # its Content-Length alone, before a byte of it is read.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
 }
 
 

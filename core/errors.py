@@ -2,7 +2,7 @@
 
 from flask import current_app, render_template
 
-PAGES = (400, 404, 405, 409, 500)
+PAGES = (400, 404, 405, 409, 413, 429, 500)
 
 
 def render_error(error):

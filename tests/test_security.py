@@ -4,7 +4,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from werkzeug.test import Client
+from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 from harness.accounts import ADMIN_PASSWORD, Account, csrf_token
 from tests.helpers import query, register_confirmed
@@ -85,3 +85,33 @@ def test_nicknames_that_cannot_be_shown_safely_are_refused(frontend_app, typed):
     )
     assert response.status_code == 400
     assert "Use only letters, digits and underscores." in response.text
+
+
+class CountingStream:
+    """A request body of ``size`` bytes that counts how many are read."""
+
+    def __init__(self, size):
+        self.size, self.read_bytes = size, 0
+
+    def read(self, n=-1):
+        """Hand out zero bytes (as many as asked, up to the size)."""
+        n = self.size - self.read_bytes if n is None or n < 0 else n
+        n = min(n, self.size - self.read_bytes)
+        self.read_bytes += n
+        return b"0" * n
+
+
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [("/register", "Back to the home page"), ("/admin/login", "Back to the dashboard")],
+)
+def test_a_huge_body_gets_413_without_being_read(site, path, page):
+    body = CountingStream(200_000_000)
+    environ = EnvironBuilder(
+        path=path, method="POST", content_type="application/x-www-form-urlencoded"
+    ).get_environ()
+    environ |= {"wsgi.input": body, "CONTENT_LENGTH": str(body.size)}
+    response, status, _headers = run_wsgi_app(site, environ, buffered=True)
+    assert status.startswith("413")
+    assert page in b"".join(response).decode()  # the app's own error page
+    assert body.read_bytes < 1_000_000  # refused before reading
