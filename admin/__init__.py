@@ -12,6 +12,8 @@ DEFAULTS = {
     # Unset: nobody can log in. `python dispatcher.py serve` makes a password.
     "ADMIN_PASSWORD_HASH": None,
     "OUTBOX_PAGE_SIZE": 50,
+    # Admin pages show users and mail: no browser or proxy may keep them.
+    "CACHE_NO_STORE": True,
 }
 
 

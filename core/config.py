@@ -55,6 +55,8 @@ DEFAULTS = {
     # The site's forms are a few hundred bytes: a larger body gets 413 from
     # its Content-Length alone, before a byte of it is read.
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # "Cache-Control: no-store" on every response (the admin's pages).
+    "CACHE_NO_STORE": False,
 }
 
 

@@ -1,6 +1,6 @@
 """The base factory both apps build on: the steps every app of the site takes."""
 
-from core import config, db, errors, filters, schema
+from core import config, db, errors, filters, headers, schema
 from core.contexts import tracer
 from core.extensions import csrf
 
@@ -20,6 +20,7 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     config.configure(app, env_prefix, defaults, test_config)
     register_extensions(app)
     register_errorhandlers(app)
+    headers.init_app(app)
     filters.init_app(app)
     if app.config["TRACE_CONTEXTS"]:
         tracer.init_app(app)

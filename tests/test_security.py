@@ -115,3 +115,24 @@ def test_a_huge_body_gets_413_without_being_read(site, path, page):
     assert status.startswith("413")
     assert page in b"".join(response).decode()  # the app's own error page
     assert body.read_bytes < 1_000_000  # refused before reading
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/login", "/nope", "/static/style.css", "/admin/login", "/admin/nope"],
+)
+def test_every_response_carries_the_security_headers(site_client, path):
+    headers = site_client.get(path, buffered=True).headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in headers  # plain HTTP: no HSTS
+    no_store = headers.get("Cache-Control") == "no-store"
+    assert no_store == path.startswith("/admin")  # admin pages are never cached
+
+
+def test_over_https_the_site_asks_for_https_from_then_on(site_client):
+    headers = site_client.get("/", base_url="https://localhost").headers
+    assert headers["Strict-Transport-Security"].startswith("max-age=")

@@ -42,17 +42,33 @@ def site_url(tmp_path):
         yield base
 
 
+# Chromium logs each 4xx answer as an error: the tests ask for some on purpose.
+STATUS_LINE = "Failed to load resource: the server responded with a status of"
+
+
+def note_error(message, errors):
+    """Keep a console error that is not just an HTTP status (a CSP refusal...)."""
+    if message.type == "error" and not message.text.startswith(STATUS_LINE):
+        errors.append(message.text)
+
+
 @pytest.fixture
 def page():
-    """A fresh browser page."""
+    """A fresh browser page; the test fails if the page logged an error (a
+    resource the Content-Security-Policy blocked, a script error...)."""
+    errors = []
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
         try:
-            yield browser.new_page(viewport={"width": 1000, "height": 800})
+            page = browser.new_page(viewport={"width": 1000, "height": 800})
+            page.on("console", lambda message: note_error(message, errors))
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            yield page
         finally:
             browser.close()
+    assert errors == [], "the browser logged errors"
 
 
 def register(page, base, nickname):
