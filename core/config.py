@@ -111,15 +111,15 @@ def instance_secret(path):
 
     Every process on the machine (each gunicorn worker, the dev server) reads the
     same file, so a session signed by one worker is valid in all of them. The key
-    is written to a temporary file and linked into place, so a process starting
-    at the same moment never reads a half-written key.
+    is written to a temporary file, readable by its owner only from the moment it
+    exists, and linked into place, so a process starting at the same moment never
+    reads a half-written key.
     """
     path = Path(path)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-        tmp.write_text(secrets.token_hex(32))
-        tmp.chmod(0o600)
+        write_private(tmp, secrets.token_hex(32))
         try:
             os.link(tmp, path)
         except FileExistsError:
@@ -127,3 +127,10 @@ def instance_secret(path):
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+def write_private(path, text):
+    """Create ``path`` with mode 600 (whatever the umask) and write ``text``."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)

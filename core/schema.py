@@ -7,6 +7,7 @@ schema refuses, saying to run ``python dispatcher.py db upgrade``.
 """
 
 import fcntl
+import os
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -52,6 +53,15 @@ def alembic_config():
     return current_app.extensions["migrate"].migrate.get_config(str(MIGRATIONS))
 
 
+def create_private(path):
+    """Create the SQLite file readable by its owner only, if it is new (its
+    -wal and -shm files take the same mode)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def upgrade():
     """Apply pending migrations to the active app's database."""
     command.upgrade(alembic_config(), "head")
@@ -76,6 +86,7 @@ def prepare(app):
             return
         path = Path(engine.url.database)
         path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
         if current_revision(engine) == head_revision():
             return  # the common case: one quick read
         with file_lock(path.with_name(path.name + ".migrate-lock")):

@@ -1,11 +1,14 @@
 """The site attacked as an outsider would: each defence, tested by the attack."""
 
+import os
 import re
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
+import frontend
 from harness.accounts import ADMIN_PASSWORD, Account, csrf_token
 from tests.helpers import query, register_confirmed
 
@@ -136,3 +139,22 @@ def test_every_response_carries_the_security_headers(site_client, path):
 def test_over_https_the_site_asks_for_https_from_then_on(site_client):
     headers = site_client.get("/", base_url="https://localhost").headers
     assert headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_keys_and_the_database_are_made_readable_by_their_owner_only(
+    monkeypatch, tmp_path
+):
+    # The most permissive umask, and no chmod afterwards: each file must be
+    # created with mode 600, never written first and narrowed later.
+    def refuse_chmod(*args, **kwargs):
+        raise AssertionError("a file was created open, then narrowed")
+
+    monkeypatch.setattr(os, "chmod", refuse_chmod)
+    old_umask = os.umask(0)
+    try:
+        frontend.create_app({"DATABASE": str(tmp_path / "site.sqlite")})
+    finally:
+        os.umask(old_umask)
+    instance = Path(os.environ["FLASK_INSTANCE_PATH"])
+    for path in (instance / "frontend-secret-key", tmp_path / "site.sqlite"):
+        assert path.stat().st_mode & 0o777 == 0o600, path
