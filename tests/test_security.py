@@ -6,9 +6,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from werkzeug.security import generate_password_hash
 from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 import frontend
+from core.accounts import users
 from harness.accounts import ADMIN_PASSWORD, Account, csrf_token
 from tests.helpers import query, register_confirmed
 
@@ -158,3 +160,24 @@ def test_keys_and_the_database_are_made_readable_by_their_owner_only(
     instance = Path(os.environ["FLASK_INSTANCE_PATH"])
     for path in (instance / "frontend-secret-key", tmp_path / "site.sqlite"):
         assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+@pytest.mark.parametrize("nickname", ["alice", "nobody"])
+def test_a_login_costs_one_password_check_known_nickname_or_not(
+    monkeypatch, account, nickname
+):
+    # The check (scrypt) is what takes the time: an unknown nickname that
+    # skipped it answered in 2 ms instead of 80, telling who is registered.
+    account.register("alice")
+    account.logout()
+    checked = []
+    real_check = users.check_password_hash
+
+    def counting_check(password_hash, password):
+        checked.append(password_hash.split("$")[0])  # the method and its cost
+        return real_check(password_hash, password)
+
+    monkeypatch.setattr(users, "check_password_hash", counting_check)
+    response = account.login(nickname, password="wrong-password")
+    assert response.status_code == 400
+    assert checked == [generate_password_hash("x").split("$")[0]]
