@@ -55,6 +55,10 @@ DEFAULTS = {
     # The site's forms are a few hundred bytes: a larger body gets 413 from
     # its Content-Length alone, before a byte of it is read.
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Host headers answered (Flask's check; any other gets 400). A deployment
+    # sets FLASK_TRUSTED_HOSTS='["site.example.com"]'. (Werkzeug 3.1 cannot
+    # match an IPv6 literal such as [::1] here.)
+    "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
     # "Cache-Control: no-store" on every response (the admin's pages).
     "CACHE_NO_STORE": False,
 }

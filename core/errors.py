@@ -1,14 +1,26 @@
 """HTML error pages: each app renders its own ``<app>/error.html``."""
 
 from flask import current_app, render_template
+from flask.globals import request_ctx
 
 PAGES = (400, 404, 405, 409, 413, 429, 500)
 
 
 def render_error(error):
-    """Render the active app's error page, keeping the error's headers."""
+    """Render the active app's error page, keeping the error's headers.
+
+    A request whose Host is not trusted has no URL adapter, so no page with
+    links can be built for it: it gets one plain line, which repeats nothing
+    it sent.
+    """
     # get_response keeps headers such as 405's Allow; only the body changes.
     response = error.get_response()
+    if request_ctx.url_adapter is None:
+        response.set_data(
+            f"{error.code} {error.name}: this site does not answer there.\n"
+        )
+        response.mimetype = "text/plain"
+        return response
     template = f"{current_app.name}/error.html"
     response.set_data(render_template(template, error=error))
     return response

@@ -76,14 +76,20 @@ class HostClient(Client):
 
 @pytest.mark.parametrize("host", ["[::1]:5000", "evil.example", "127.0.0.1:8000"])
 def test_the_email_never_takes_its_links_or_id_from_the_host_header(
-    mail_site, smtp, database_url, host
+    mail_config, admin_config, smtp, database_url, host
 ):
-    clients = {name: HostClient(mail_site, host) for name in ("bob", "alice")}
-    for name, client in clients.items():
-        Account(client).register(name)
-        confirm_address(client, database_url, f"{name}@example.com")
-    assert follow(clients["alice"], "bob").status_code == 302
-    wait_for_status(database_url, "sent")
+    # Hosts unchecked (TRUSTED_HOSTS off), so that any Host reaches the
+    # view: the email must not take it even then.
+    site = create_application({**mail_config, "TRUSTED_HOSTS": None}, admin_config)
+    try:
+        clients = {name: HostClient(site, host) for name in ("bob", "alice")}
+        for name, client in clients.items():
+            Account(client).register(name)
+            confirm_address(client, database_url, f"{name}@example.com")
+        assert follow(clients["alice"], "bob").status_code == 302
+        wait_for_status(database_url, "sent")
+    finally:
+        site.app.extensions["outbox_delivery"].stop()
     [email] = follower_emails(smtp)
     # The Message-ID is <unique@domain of the From address>, whatever the Host.
     assert re.fullmatch(r"<[^<>@\s]+@localhost>", email["Message-ID"])

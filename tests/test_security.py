@@ -181,3 +181,29 @@ def test_a_login_costs_one_password_check_known_nickname_or_not(
     response = account.login(nickname, password="wrong-password")
     assert response.status_code == 400
     assert checked == [generate_password_hash("x").split("$")[0]]
+
+
+@pytest.mark.parametrize("host", ["evil.example", "x" * 1200, "localhost:99999"])
+@pytest.mark.parametrize("path", ["/", "/user/alice", "/admin/", "/admin/login"])
+def test_a_host_the_site_does_not_trust_gets_a_plain_400(site_client, host, path):
+    response = site_client.get(path, headers={"Host": host})
+    assert response.status_code == 400
+    assert host not in response.text  # nothing is built from it
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_post_with_an_untrusted_host_gets_400_and_changes_nothing(
+    site_client, database_url
+):
+    token = csrf_token(site_client.get("/register").text)
+    data = {
+        "csrf_token": token,
+        "nickname": "eve",
+        "email": "e@x.org",
+        "password": "p" * 9,
+    }
+    response = site_client.post(
+        "/register", data=data, headers={"Host": "evil.example"}
+    )
+    assert response.status_code == 400
+    assert query(database_url, 'SELECT count(*) AS n FROM "user"')[0]["n"] == 0

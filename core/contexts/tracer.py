@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 import flask
 from flask import appcontext_popped, appcontext_pushed
 from flask.ctx import RequestContext
+from werkzeug.wsgi import get_current_url
 
 ENVIRON_KEY = "site.context_trace"  # where TraceRequests leaves each request's trace
 
@@ -79,7 +80,10 @@ def recording(listener=None):
 def _record(action, kind, app, request=None):
     trace = _current.get()
     if trace is not None:  # the request's URL is built only when recording
-        trace.record(action, kind, app.name, request.url if request else None)
+        # From the environ as sent: request.url would check the Host against
+        # TRUSTED_HOSTS and raise in the middle of a push.
+        url = get_current_url(request.environ) if request else None
+        trace.record(action, kind, app.name, url)
 
 
 # App contexts: Flask's signals suffice. They are sent for every app context,
