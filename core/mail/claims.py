@@ -7,7 +7,7 @@ that must still hold the message, so two senders never act on one message.
 
 import time
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
 
 from core.db import run, transaction
 from core.mail.models import OutboxMessage as Message
@@ -42,14 +42,17 @@ def claim(worker, limit, lease):
     """
     now = time.time()
     expired = Message.status == "sending"
+    is_due = or_(
+        and_(Message.status == "pending", Message.next_attempt_at <= now),
+        and_(expired, Message.claimed_until <= now),
+    )
+    # A read first: it takes no lock, so threads woken with nothing to do
+    # never queue for SQLite's one write lock (nor block a request's write).
+    if not run(select(exists().where(is_due))).scalar():
+        return []
     due = (
         select(Message.id)
-        .where(
-            or_(
-                and_(Message.status == "pending", Message.next_attempt_at <= now),
-                and_(expired, Message.claimed_until <= now),
-            )
-        )
+        .where(is_due)
         .order_by(Message.next_attempt_at, Message.id)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -17,6 +17,8 @@ import threading
 import time
 import weakref
 
+from sqlalchemy.exc import OperationalError
+
 from core.mail import claims, housekeeping
 from core.mail.delivery import Deliverer
 from core.mail.jobs import Jobs
@@ -95,7 +97,11 @@ class DeliveryThreads:
                     self._drain(deliverer)
                     self.jobs.run_due()
                     due = claims.next_due()
-            except Exception:  # the database was busy, say: try again later
+            except OperationalError as error:  # the database busy, or away
+                log.warning(
+                    "outbox delivery %s: %s; will try again", worker, error.orig
+                )
+            except Exception:
                 log.exception("outbox delivery %s failed; will poll again", worker)
             self._sleep(seen, due)
 
