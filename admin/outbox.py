@@ -36,7 +36,9 @@ def index():
     )
 
 
-@bp.post("/outbox/<int:message_id>/retry")
+# The largest id any database here can hold: a larger one is no message (404),
+# not an overflow (500).
+@bp.post("/outbox/<int(max=9223372036854775807):message_id>/retry")
 def retry(message_id):
     """Make a failed message due again now."""
     if not housekeeping.retry_failed(message_id):

@@ -10,6 +10,7 @@ from werkzeug.test import EnvironBuilder
 
 from core.contexts import scenario, tracer
 from core.contexts.diagram import layout, ticks
+from core.redirects import is_local_url
 
 bp = Blueprint("trace", __name__)
 
@@ -77,8 +78,8 @@ def requested_path(site):
     """The ``?path=`` to trace: by default the site's ``/hello``, or the admin's."""
     default = "/hello" if site.root_app is not None else f"{request.script_root}/hello"
     path = request.args.get("path", "").strip() or default
-    if not path.startswith("/"):
-        abort(400, description="The path must start with '/', like /hello.")
+    if not is_local_url(path):  # "//host", "//[", control characters...
+        abort(400, description="The path must be a path on this site, like /hello.")
     return path
 
 

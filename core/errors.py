@@ -22,6 +22,14 @@ def render_error(error):
         response.mimetype = "text/plain"
         return response
     template = f"{current_app.name}/error.html"
+    if error.code >= 500:
+        # A server error may be the database's: its page must not need it.
+        # Flask-Login's context processor loads the user (from the database)
+        # for every render_template, so this page skips context processors,
+        # and the layout (minimal) leaves the user out.
+        page = current_app.jinja_env.get_template(template)
+        response.set_data(page.render(error=error, minimal=True))
+        return response
     response.set_data(render_template(template, error=error))
     return response
 

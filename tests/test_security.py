@@ -11,6 +11,7 @@ from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 import frontend
 from core.accounts import users
+from core.extensions import db
 from harness.accounts import ADMIN_PASSWORD, Account, csrf_token
 from tests.helpers import query, register_confirmed
 
@@ -207,3 +208,41 @@ def test_a_post_with_an_untrusted_host_gets_400_and_changes_nothing(
     )
     assert response.status_code == 400
     assert query(database_url, 'SELECT count(*) AS n FROM "user"')[0]["n"] == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/trace?path=//[",
+        "/admin/trace?path=//evil.example/",
+        "/admin/trace?path=/%0ahello",
+    ],
+)
+def test_odd_trace_paths_get_a_clear_400(both_logged_in, path):
+    response = both_logged_in.get(path)
+    assert response.status_code == 400
+    assert "The path must be a path on this site" in response.text
+
+
+def test_a_retry_of_a_message_id_too_large_for_any_database_is_404(both_logged_in):
+    huge = "/admin/outbox/99999999999999999999999/retry"
+    token = csrf_token(both_logged_in.get("/admin/outbox").text)
+    response = both_logged_in.post(huge, data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_a_broken_database_still_gets_the_apps_own_error_page(both_logged_in, db_path):
+    site = both_logged_in.application
+    for app in (site.app, site.mounts["/admin"]):
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
+        with app.app_context():
+            db.engine.dispose()  # no connection keeps pages of the good file
+    db_path.write_bytes(b"this is not a database " * 400)  # another process broke it
+    for wal in db_path.parent.glob("site.sqlite-*"):
+        wal.unlink()
+    front = both_logged_in.get("/user/alice")
+    assert front.status_code == 500
+    assert "Back to the home page" in front.text  # the frontend's page
+    admin = both_logged_in.get("/admin/users")
+    assert admin.status_code == 500
+    assert "Back to the dashboard" in admin.text  # the admin's
