@@ -59,8 +59,11 @@ def test_many_follows_through_gunicorn_workers_mail_each_once(tmp_path, smtp):
         wait_until(
             lambda: len(follower_emails(smtp)) >= len(pairs), timeout=60, message="mail"
         )
-        rows = outbox_rows(url)
-        assert [row["status"] for row in rows] == ["sent"] * len(pairs)
+        # A batch's marks are written after its last message: wait for them.
+        wait_until(
+            lambda: [r["status"] for r in outbox_rows(url)] == ["sent"] * len(pairs),
+            message="every message marked sent",
+        )
     received = sorted((m["To"], m["Subject"]) for m in follower_emails(smtp))
     expected = sorted(
         (f"{b}@example.com", f"{a} is now following you") for a, b in pairs
