@@ -21,6 +21,7 @@ import click
 from flask.cli import ScriptInfo
 from flask_migrate.cli import db as migrate_commands
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import run_simple
 
 import admin
@@ -39,11 +40,28 @@ def create_application(frontend_config=None, admin_config=None):
     return DispatcherMiddleware(frontend_app, {"/admin": admin_app})
 
 
+def behind_proxies(site, hops):
+    """The site as served behind ``hops`` proxies that set X-Forwarded-*.
+
+    ProxyFix wraps the whole dispatcher, never one app: around the admin it
+    would overwrite the SCRIPT_NAME that mounts it. Without proxies (0, the
+    default) those headers are anyone's and are ignored.
+    """
+    if not hops:
+        return site
+    return ProxyFix(site, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+
+
 def create_served_application():
     """The site, checked before it serves: its database schema must be current."""
     site = create_application()
     schema.require_current(site.app)
     return site
+
+
+def proxy_hops():
+    """How many proxies stand before the site (``FLASK_PROXY_HOPS``, 0)."""
+    return int(os.environ.get("FLASK_PROXY_HOPS", "0"))
 
 
 def __getattr__(name):
@@ -56,7 +74,7 @@ def __getattr__(name):
     if name != "application":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     global application
-    application = create_served_application()
+    application = behind_proxies(create_served_application(), proxy_hops())
     return application
 
 
@@ -97,7 +115,7 @@ def serve(host, port):
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     workers.start_all()
     try:
-        run_simple(host, port, site, threaded=True)
+        run_simple(host, port, behind_proxies(site, proxy_hops()), threaded=True)
     finally:
         workers.stop_all()
         if mail_server is not None:

@@ -3,6 +3,7 @@
 from core import config, db, errors, filters, headers, schema
 from core.contexts import tracer
 from core.extensions import csrf
+from core.sessions import SessionInterface
 
 
 def create_app(import_name, env_prefix, defaults, test_config=None):
@@ -18,6 +19,7 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
         instance_path=config.instance_path(),
     )
     config.configure(app, env_prefix, defaults, test_config)
+    app.session_interface = SessionInterface()
     register_extensions(app)
     register_errorhandlers(app)
     headers.init_app(app)

@@ -12,7 +12,8 @@ from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 import frontend
 from core.accounts import users
 from core.extensions import db
-from harness.accounts import ADMIN_PASSWORD, Account, csrf_token
+from dispatcher import behind_proxies, create_application
+from harness.accounts import ADMIN_PASSWORD, Account, AdminAccount, csrf_token
 from tests.helpers import query, register_confirmed
 
 # Raw query strings, as an attacker would put them in a link to the login.
@@ -246,3 +247,57 @@ def test_a_broken_database_still_gets_the_apps_own_error_page(both_logged_in, db
     admin = both_logged_in.get("/admin/users")
     assert admin.status_code == 500
     assert "Back to the dashboard" in admin.text  # the admin's
+
+
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-Prefix": "/site"}
+
+
+@pytest.mark.parametrize(
+    ("hops", "url", "hello"),
+    [
+        (1, "https://localhost/site/admin/context", "/site/admin/hello"),
+        (0, "http://localhost/admin/context", "/admin/hello"),
+    ],
+)
+def test_a_proxys_headers_count_only_when_the_site_is_told_it_is_behind_one(
+    frontend_config, admin_config, hops, url, hello
+):
+    site = create_application(frontend_config, admin_config)
+    client = Client(behind_proxies(site, hops))
+    AdminAccount(client, "/admin").login()
+    info = client.get("/admin/context", headers=PROXY_HEADERS).json
+    assert (info["url"], info["hello_url"]) == (url, hello)
+
+
+@pytest.mark.parametrize(("hops", "secure"), [(1, True), (0, False)])
+def test_session_cookies_are_secure_whenever_the_site_is_served_over_https(
+    frontend_config, admin_config, hops, secure
+):
+    site = create_application(frontend_config, admin_config)
+    client = Client(behind_proxies(site, hops))
+    # Over HTTPS Flask-WTF also wants the Referer a browser sends.
+    headers = {"X-Forwarded-Proto": "https", "Referer": "https://localhost/register"}
+    page = client.get("/register", headers=headers)
+    data = {
+        "csrf_token": csrf_token(page.text),
+        "nickname": "alice",
+        "email": "a@example.com",
+        "password": "s3cret-pass",
+    }
+    response = client.post("/register", data=data, headers=headers)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("frontend_session=")
+    assert ("; Secure" in cookie) == secure
+
+
+def test_secure_cookies_can_be_required_without_a_proxy(frontend_config):
+    app = frontend.create_app({**frontend_config, "SESSION_COOKIE_SECURE": True})
+    client = app.test_client()
+    page = client.get("/register")
+    data = {
+        "csrf_token": csrf_token(page.text),
+        "nickname": "alice",
+        "email": "a@example.com",
+        "password": "s3cret-pass",
+    }
+    assert "; Secure" in client.post("/register", data=data).headers["Set-Cookie"]
