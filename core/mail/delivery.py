@@ -56,10 +56,9 @@ class Deliverer:
 
     def claim(self):
         """Claim a batch of due messages."""
-        until = time.time() + hold_seconds(self.config)
-        batch = claims.claim(
-            self.worker, self.config["MAIL_BATCH_SIZE"], hold_seconds(self.config)
-        )
+        hold = hold_seconds(self.config)
+        until = time.time() + hold  # no later than the claims' own time
+        batch = claims.claim(self.worker, self.config["MAIL_BATCH_SIZE"], hold)
         self.held, self.held_until = {row.id for row in batch}, until
         return batch
 
