@@ -1,5 +1,6 @@
 """The admin login: one account, from configuration, guarding every page."""
 
+import hashlib
 import hmac
 import secrets
 
@@ -10,12 +11,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from admin.forms import LoginForm
+from core.accounts import sessions
 from core.redirects import redirect_next
 
 bp = Blueprint("auth", __name__)
@@ -28,14 +31,37 @@ PUBLIC_ENDPOINTS = {"auth.login", "static"}
 class Admin(UserMixin):
     """The logged-in admin, as Flask-Login sees it."""
 
-    def __init__(self, username):
+    def __init__(self, username, token):
         self.id = username
+        self.token = token
+
+    def get_id(self):
+        """The id kept in the session: the username, the session token, and
+        a fingerprint of the password hash (a new hash ends every session)."""
+        return f"{self.id}:{self.token}:{password_fingerprint()}"
+
+
+def password_fingerprint():
+    """A digest of the configured admin password hash ("" if none is set)."""
+    password_hash = current_app.config["ADMIN_PASSWORD_HASH"] or ""
+    return (
+        hashlib.sha256(password_hash.encode()).hexdigest()[:32] if password_hash else ""
+    )
 
 
 @login_manager.user_loader
-def load_admin(username):
-    """Accept the session only for the configured admin username."""
-    return Admin(username) if username == current_app.config["ADMIN_USERNAME"] else None
+def load_admin(session_id):
+    """Accept the session only for the configured admin, with the current
+    session token and password hash."""
+    username, _, rest = session_id.partition(":")
+    token, _, fingerprint = rest.partition(":")
+    if username != current_app.config["ADMIN_USERNAME"]:
+        return None
+    if not sessions.same(fingerprint, password_fingerprint()):
+        return None  # the password was changed since
+    if not sessions.same(token, sessions.stored_admin_token(username)):
+        return None  # logged out since
+    return Admin(username, token)
 
 
 @bp.before_app_request
@@ -77,7 +103,9 @@ def login():
     configured = bool(current_app.config["ADMIN_PASSWORD_HASH"])
     if form.validate_on_submit():
         if check_credentials(form.username.data, form.password.data):
-            login_user(Admin(form.username.data))
+            username = form.username.data
+            session.pop("csrf_token", None)  # the token of the anonymous visitor
+            login_user(Admin(username, sessions.admin_token(username)))
             flash("Logged in as admin.")
             return redirect_next("dashboard.index")
         form.password.errors.append("Wrong username or password.")
@@ -88,7 +116,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out of the admin (the frontend session is untouched)."""
+    """Log out of the admin (the frontend session is untouched); every copy
+    of the admin's session cookie ends with it."""
+    if current_user.is_authenticated:
+        sessions.renew_admin_token(current_user.id)
     logout_user()
     flash("Logged out.")
     return redirect(url_for("auth.login"))

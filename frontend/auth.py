@@ -1,9 +1,17 @@
 """Registering, logging in and out of the frontend (Flask-Login sessions)."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_login import LoginManager, UserMixin, login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from core.accounts import users
+from core.accounts import sessions, users
 from core.db import transaction
 from core.mail import workers
 from core.redirects import redirect_next
@@ -18,20 +26,35 @@ login_manager.login_view = "auth.login"
 class User(UserMixin):
     """The logged-in user, as Flask-Login sees it."""
 
-    def __init__(self, user):
+    def __init__(self, user, token):
         self.id = user.id
         self.nickname = user.nickname
         self.email = user.email
+        self.token = token
+
+    def get_id(self):
+        """The id kept in the session: the user's, and their session token."""
+        return f"{self.id}:{self.token}"
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """Return the session's user, or None if it no longer exists."""
+def load_user(session_id):
+    """Return the session's user, or None if it no longer exists or its
+    session token was replaced (a logout)."""
+    user_id, _, token = session_id.partition(":")
     try:
         user = users.get_user(int(user_id))
     except ValueError:  # not an id this site ever issued
         return None
-    return User(user) if user is not None else None
+    if user is None or not sessions.same(token, user.session_token):
+        return None
+    return User(user, token)
+
+
+def log_in(user):
+    """Log ``user`` in: a session with their token, and a fresh CSRF token."""
+    session.pop("csrf_token", None)  # the token of the anonymous visitor
+    login_user(User(user, sessions.user_token(user.id)))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -49,7 +72,7 @@ def register():
             form.nickname.errors.append("That nickname or address was just taken.")
         else:
             workers.wake(current_app)
-            login_user(User(user))
+            log_in(user)
             flash(f"Welcome, {user.nickname}! Open the link we sent to {user.email}.")
             return redirect(url_for("user.profile", nickname=user.nickname))
     status = 400 if form.errors else 200
@@ -72,7 +95,7 @@ def login():
     if form.validate_on_submit():
         user = users.authenticate(form.nickname.data, form.password.data)
         if user is not None:
-            login_user(User(user))
+            log_in(user)
             flash(f"Logged in as {user.nickname}.")
             return redirect_next("main.index")
         form.password.errors.append("Wrong nickname or password.")
@@ -82,7 +105,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out of the frontend (the admin session is untouched)."""
+    """Log out of the frontend (the admin session is untouched); every copy
+    of this user's session cookie ends with it."""
+    if current_user.is_authenticated:
+        sessions.renew_user_token(current_user.id)
     logout_user()
     flash("Logged out.")
     return redirect(url_for("main.index"))

@@ -301,3 +301,50 @@ def test_secure_cookies_can_be_required_without_a_proxy(frontend_config):
         "password": "s3cret-pass",
     }
     assert "; Secure" in client.post("/register", data=data).headers["Set-Cookie"]
+
+
+def replay(site, name, value, path="/"):
+    """A new browser holding only a copied session cookie."""
+    thief = Client(site)
+    thief.set_cookie(name, value, path=path)
+    return thief
+
+
+def test_a_copied_frontend_cookie_dies_with_the_logout(site, database_url):
+    client = Client(site)
+    register_confirmed(client, "alice", database_url)
+    copied = client.get_cookie("frontend_session").value
+    assert "Log out" in replay(site, "frontend_session", copied).get("/").text
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+    assert "Log out" not in replay(site, "frontend_session", copied).get("/").text
+
+
+def test_a_copied_admin_cookie_dies_with_the_logout(site):
+    client = Client(site)
+    AdminAccount(client, "/admin").login()
+    copied = client.get_cookie("admin_session", path="/admin").value
+    assert (
+        replay(site, "admin_session", copied, "/admin").get("/admin/").status_code
+        == 200
+    )
+    AdminAccount(client, "/admin").logout()
+    thief = replay(site, "admin_session", copied, "/admin")
+    assert thief.get("/admin/").status_code == 302  # to the login page
+
+
+def test_a_new_admin_password_ends_every_admin_session(site):
+    client = Client(site)
+    AdminAccount(client, "/admin").login()
+    assert client.get("/admin/").status_code == 200
+    site.mounts["/admin"].config["ADMIN_PASSWORD_HASH"] = generate_password_hash("new")
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_csrf_token_changes_at_login(site, database_url):
+    client = Client(site)
+    register_confirmed(client, "alice", database_url)
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+    before = csrf_token(client.get("/login").text)
+    Account(client).login("alice")
+    after = csrf_token(client.get("/").text)
+    assert before != after

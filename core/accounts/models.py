@@ -32,6 +32,8 @@ class User(db.Model):
     email_confirmed_at: Mapped[float | None] = mapped_column(Float)
     confirmation_sent_at: Mapped[float | None] = mapped_column(Float)
     notify_followers: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    # Part of the session id; a new one at logout ends every copy of a cookie.
+    session_token: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         # Expression indexes: the same rules on SQLite and PostgreSQL.
@@ -70,3 +72,12 @@ class FollowNotice(db.Model):
     emailed_at: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (Index("ix_follow_notice_recipient", recipient_id, created_at),)
+
+
+class AdminLogin(db.Model):
+    """The admin's session token (the admin has no user row of its own)."""
+
+    __tablename__ = "admin_login"
+
+    username: Mapped[str] = mapped_column(String(150), primary_key=True)
+    session_token: Mapped[str] = mapped_column(String(64))

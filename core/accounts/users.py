@@ -23,6 +23,7 @@ FIELDS = (
     User.email_confirmed_at,
     User.confirmation_sent_at,
     User.notify_followers,
+    User.session_token,
 )
 FOLLOWERS = select(func.count()).where(Follow.followed_id == User.id)
 FOLLOWING = select(func.count()).where(Follow.follower_id == User.id)
