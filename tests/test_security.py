@@ -10,7 +10,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 import frontend
-from core.accounts import users
+from core.accounts import tokens, users
 from core.extensions import db
 from dispatcher import behind_proxies, create_application
 from harness.accounts import ADMIN_PASSWORD, Account, AdminAccount, csrf_token
@@ -348,3 +348,26 @@ def test_the_csrf_token_changes_at_login(site, database_url):
     Account(client).login("alice")
     after = csrf_token(client.get("/").text)
     assert before != after
+
+
+def test_a_rotated_key_keeps_sessions_and_mailed_links_working(
+    frontend_config, database_url
+):
+    old = frontend.create_app(frontend_config)
+    client = old.test_client()
+    register_confirmed(client, "alice", database_url)
+    cookie = client.get_cookie("frontend_session").value
+    with old.app_context():
+        link = tokens.unsubscribe_token(users.find_user("alice"))
+    rotated = {**frontend_config, "SECRET_KEY": "new-key"}
+    rotated["SECRET_KEY_FALLBACKS"] = [frontend_config["SECRET_KEY"]]
+    for config, still_valid in (
+        (rotated, True),
+        ({**rotated, "SECRET_KEY_FALLBACKS": []}, False),
+    ):
+        new = frontend.create_app(config)
+        browser = new.test_client()
+        browser.set_cookie("frontend_session", cookie)
+        assert ("Log out" in browser.get("/").text) == still_valid
+        response = browser.get(f"/unsubscribe/{link}")
+        assert (response.status_code == 200) == still_valid
