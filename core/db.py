@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core.extensions import db, migrate
 
@@ -78,6 +79,13 @@ def transaction():
         raise
     finally:
         session.info["writing"] = False
+
+
+def insert(table):
+    """An INSERT for ``table`` in the session's backend's own dialect, which
+    has ON CONFLICT (SQLite and PostgreSQL alike)."""
+    backend = db.session.get_bind().dialect.name
+    return (postgresql if backend == "postgresql" else sqlite).insert(table)
 
 
 def run(statement, **params):

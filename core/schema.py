@@ -7,7 +7,6 @@ schema refuses, saying to run ``python dispatcher.py db upgrade``.
 """
 
 import fcntl
-import os
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
+from core.config import write_private
 from core.db import MIGRATIONS
 from core.extensions import db
 
@@ -57,7 +57,7 @@ def create_private(path):
     """Create the SQLite file readable by its owner only, if it is new (its
     -wal and -shm files take the same mode)."""
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        write_private(path, "")
     except FileExistsError:
         pass
 

@@ -61,6 +61,13 @@ def settings():
         users.update_user(user.id, notify_followers=form.notify_followers.data)
         flash("Your settings are saved.", "success")
         return redirect(url_for(".settings"))
+    return settings_page(user, form)
+
+
+def settings_page(user, form=None):
+    """The settings page of ``user`` (the form filled from their settings)."""
+    if form is None:
+        form = SettingsForm(data={"notify_followers": user.notify_followers})
     return render_template("frontend/account/settings.html", form=form, user=user)
 
 
@@ -78,9 +85,7 @@ def resend_confirmation():
             "(and in your spam folder), or try again later.",
             "warning",
         )
-        form = SettingsForm(data={"notify_followers": user.notify_followers})
-        page = render_template("frontend/account/settings.html", form=form, user=user)
-        return page, 429
+        return settings_page(user), 429
     else:
         with transaction():
             notify.enqueue_confirmation(user)

@@ -1,11 +1,9 @@
 """Who follows whom: following and unfollowing (a profile reads the counts)."""
 
 from sqlalchemy import bindparam, delete, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core.accounts.models import Follow
-from core.db import run, transaction
-from core.extensions import db
+from core.db import insert, run, transaction
 
 PAIR = (
     Follow.follower_id == bindparam("follower"),
@@ -21,8 +19,6 @@ def follow(follower_id, followed_id):
     A follow that exists already is left alone, even when two requests add
     it at the same moment (ON CONFLICT DO NOTHING, on either backend).
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
     statement = (
         insert(Follow.__table__)
         .values(follower_id=follower_id, followed_id=followed_id)

@@ -10,11 +10,9 @@ import hmac
 import secrets
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core.accounts.models import AdminLogin, User
-from core.db import run, transaction
-from core.extensions import db
+from core.db import insert, run, transaction
 
 
 def same(given, expected):
@@ -55,8 +53,6 @@ def renew_admin_token(username):
     One upsert, so two processes making the first token at once both win.
     """
     token = secrets.token_hex(16)
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
     statement = (
         insert(AdminLogin.__table__)
         .values(username=username, session_token=token)
