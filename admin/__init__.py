@@ -2,6 +2,7 @@
 
 from admin import auth, dashboard, outbox, trace, users
 from core import factory
+from core.throttle import limiter
 
 DEFAULTS = {
     # URLs built outside a request (mail, CLI) keep the mount prefix, and the
@@ -26,6 +27,7 @@ def create_app(test_config=None, mounts=None):
     """
     app = factory.create_app(__name__, "ADMIN", DEFAULTS, test_config)
     auth.login_manager.init_app(app)
+    limiter.init_app(app, auth.limiter)
     register_views(app)
     trace.init_app(app, mounts)
     return app

@@ -20,10 +20,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from admin.forms import LoginForm
 from core.accounts import sessions
 from core.redirects import redirect_next
+from core.throttle import limiter as throttle
+from core.throttle import lockout
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()  # the admin's own; the frontend has another
 login_manager.login_view = "auth.login"
+limiter = throttle.new_limiter()  # the admin's own; the frontend has another
 
 PUBLIC_ENDPOINTS = {"auth.login", "static"}
 
@@ -97,19 +100,34 @@ def ensure_credentials(app):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    throttle.configured("RATELIMIT_LOGIN_CLIENT"),
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 400,  # failures
+    error_message="Too many failed logins from your address: try again later.",
+)
 def login():
-    """Log in as the admin, then go to the local ``next`` URL or the dashboard."""
+    """Log in as the admin, then go to the local ``next`` URL or the
+    dashboard; failures lock the account a while (``core.throttle.lockout``)."""
     form = LoginForm()
     configured = bool(current_app.config["ADMIN_PASSWORD_HASH"])
+    status = 200
     if form.validate_on_submit():
-        if check_credentials(form.username.data, form.password.data):
-            username = form.username.data
-            session.pop("csrf_token", None)  # the token of the anonymous visitor
-            login_user(Admin(username, sessions.admin_token(username)))
-            flash("Logged in as admin.")
-            return redirect_next("dashboard.index")
-        form.password.errors.append("Wrong username or password.")
-    status = 400 if form.errors else 200
+        username, password = form.username.data, form.password.data
+        try:
+            right = lockout.attempt(username, check_credentials, username, password)
+        except lockout.Locked as locked:
+            form.password.errors.append(str(locked))
+            status = 429
+        else:
+            if right:
+                session.pop("csrf_token", None)  # the anonymous visitor's token
+                login_user(Admin(username, sessions.admin_token(username)))
+                flash("Logged in as admin.")
+                return redirect_next("dashboard.index")
+            form.password.errors.append("Wrong username or password.")
+    if form.errors and status == 200:
+        status = 400
     page = render_template("admin/auth/login.html", form=form, configured=configured)
     return page, status
 

@@ -61,6 +61,16 @@ DEFAULTS = {
     "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
     # "Cache-Control: no-store" on every response (the admin's pages).
     "CACHE_NO_STORE": False,
+    # Rate limits per client (Flask-Limiter), counted in the database so that
+    # every worker and machine shares them; a 429 says when to come back.
+    # FLASK_RATELIMIT_ENABLED=false turns them off (load tests).
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "database://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_LOGIN_CLIENT": "10 per minute; 30 per hour",  # failed logins
+    # Failed logins per account before it is locked until the window ends,
+    # whatever the client: always on (core/throttle/lockout.py).
+    "LOGIN_LOCKOUT": "10 per 15 minutes",
 }
 
 

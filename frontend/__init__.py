@@ -3,7 +3,8 @@
 from core import factory
 from core.extensions import mail
 from core.mail import workers
-from frontend import account, auth, follow, main, notify, user
+from core.throttle import limiter, storage
+from frontend import account, auth, follow, limits, main, notify, user
 
 DEFAULTS = {
     # Distinct from the admin's cookie, so logging into one app never touches
@@ -18,6 +19,13 @@ DEFAULTS = {
     "DIGEST_CHECK_SECONDS": 60,  # how often the digests due are looked for
     "CONFIRM_MAX_AGE_HOURS": 72,  # a confirmation link works this long
     "CONFIRM_RESEND_SECONDS": 300,  # a new link at most this often
+    # Rate limits of the frontend's forms (frontend/limits.py), besides the
+    # logins' in core/config.py.
+    "RATELIMIT_REGISTER_CLIENT": "5 per hour",  # accounts made
+    "RATELIMIT_RESEND_CLIENT": "10 per hour",  # confirmation links asked for
+    "RATELIMIT_RESEND_ACCOUNT": "3 per hour; 6 per day",
+    "RATELIMIT_FOLLOW_CLIENT": "60 per minute",  # follows and unfollows
+    "RATELIMIT_FOLLOW_ACCOUNT": "30 per minute; 500 per day",
 }
 
 
@@ -30,11 +38,14 @@ def create_app(test_config=None):
 
 
 def register_extensions(app):
-    """The frontend's own login manager, and mail with its delivery threads."""
+    """The frontend's own login manager and rate limits, and mail with its
+    delivery threads (which also prune the rate counters)."""
     auth.login_manager.init_app(app)
+    limiter.init_app(app, limits.limiter)
     mail.init_app(app)
     workers.init_app(app)
     workers.every(app, app.config["DIGEST_CHECK_SECONDS"], notify.send_due_digests)
+    workers.every(app, 3600, storage.prune)
 
 
 def register_views(app):

@@ -18,7 +18,7 @@ from core.accounts import tokens, users
 from core.db import transaction
 from core.extensions import csrf
 from core.mail import workers
-from frontend import notify
+from frontend import limits, notify
 from frontend.forms import SettingsForm
 
 bp = Blueprint("account", __name__)
@@ -73,6 +73,8 @@ def settings_page(user, form=None):
 
 @bp.post("/settings/confirmation")
 @login_required
+@limits.resend_client
+@limits.resend_account
 def resend_confirmation():
     """Send the confirmation link again, at most once in CONFIRM_RESEND_SECONDS."""
     user = users.get_user(current_user.id)

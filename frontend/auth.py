@@ -15,7 +15,8 @@ from core.accounts import sessions, users
 from core.db import transaction
 from core.mail import workers
 from core.redirects import redirect_next
-from frontend import notify
+from core.throttle import lockout
+from frontend import limits, notify
 from frontend.forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -58,6 +59,7 @@ def log_in(user):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limits.register
 def register():
     """Create an account, log into it, and mail the link that confirms it."""
     form = RegisterForm()
@@ -89,17 +91,27 @@ def address_is_free(form):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limits.login
 def login():
-    """Log in, then go to the local ``next`` URL or the home page."""
+    """Log in, then go to the local ``next`` URL or the home page; failures
+    lock the account a while (``core.throttle.lockout``)."""
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = users.authenticate(form.nickname.data, form.password.data)
-        if user is not None:
-            log_in(user)
-            flash(f"Logged in as {user.nickname}.")
-            return redirect_next("main.index")
-        form.password.errors.append("Wrong nickname or password.")
-    status = 400 if form.errors else 200
+        nickname, password = form.nickname.data, form.password.data
+        try:
+            user = lockout.attempt(nickname, users.authenticate, nickname, password)
+        except lockout.Locked as locked:
+            form.password.errors.append(str(locked))
+            status = 429
+        else:
+            if user is not None:
+                log_in(user)
+                flash(f"Logged in as {user.nickname}.")
+                return redirect_next("main.index")
+            form.password.errors.append("Wrong nickname or password.")
+    if form.errors and status == 200:
+        status = 400
     return render_template("frontend/auth/login.html", form=form), status
 
 

@@ -7,7 +7,7 @@ from core.accounts import follows
 from core.accounts.users import find_user
 from core.db import transaction
 from core.mail import workers
-from frontend import notify
+from frontend import limits, notify
 
 bp = Blueprint("follow", __name__)
 
@@ -35,6 +35,8 @@ def log_in_first(nickname):
 
 
 @bp.post("/follow/<nickname>")
+@limits.follow_client
+@limits.follow_account
 def follow(nickname):
     """Follow a user, and tell them by email (sent after the request), if
     the rules in ``notify`` allow."""
@@ -54,6 +56,8 @@ def follow(nickname):
 
 
 @bp.post("/unfollow/<nickname>")
+@limits.follow_client
+@limits.follow_account
 def unfollow(nickname):
     """Stop following a user (no email)."""
     if not current_user.is_authenticated:

@@ -9,6 +9,7 @@ from flask import current_app
 
 import core.accounts.models  # noqa: F401  (every table in the metadata)
 import core.mail.models  # noqa: F401
+import core.throttle.models  # noqa: F401
 
 extension = current_app.extensions["migrate"]
 target_metadata = extension.db.metadata

@@ -56,10 +56,24 @@ def test_gunicorn_workers_share_sessions(tmp_path):
         for _ in range(30):
             assert "Log out" in browser.request("/")[2]
             assert browser.request("/admin/")[0] == 200
+        check_failed_logins_are_counted_by_all_workers(base)
     assert sorted(p.name for p in tmp_path.glob("*-secret-key")) == [
         "admin-secret-key",
         "frontend-secret-key",
     ]
+
+
+def check_failed_logins_are_counted_by_all_workers(base):
+    """Ten failed logins from this client, on fresh connections that any
+    worker may take: the eleventh gets 429 from whichever worker it reaches."""
+    for n in range(10):
+        wrong = {"nickname": f"nobody{n}", "password": "wrong"}
+        assert Browser(base).submit("/login", wrong)[0] == 400
+    for _ in range(3):
+        status, headers, page = Browser(base).submit("/login", USER)
+        assert status == 429
+        assert "Too many failed logins from your address" in page
+        assert int(headers["Retry-After"]) > 0
 
 
 def port_is_free(port):

@@ -18,9 +18,12 @@ NAMES = [f"user{n}" for n in range(11)]  # 110 follows, each pair once
 
 
 def shared_env(database_url, smtp_port):
-    """What every machine of the site is given alike."""
+    """What every machine of the site is given alike; no rate limits per
+    client (the tests register a crowd from 127.0.0.1), but the login
+    lockout per account stays on, as it always does."""
     return {
         "FLASK_DATABASE_URL": database_url,
+        "FLASK_RATELIMIT_ENABLED": "false",
         "FRONTEND_SECRET_KEY": "frontend-key-shared-by-all-machines",
         "ADMIN_SECRET_KEY": "admin-key-shared-by-all-machines",
         "FLASK_ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
@@ -93,6 +96,7 @@ def test_two_servers_share_sessions_and_mail_each_follow_once(
         login = {"username": "admin", "password": ADMIN_PASSWORD}
         assert admin.submit("/admin/login", login)[0] == 302
         assert admin.at(two).request("/admin/users")[0] == 200  # the admin's too
+        check_lockout_is_shared(one, two, NAMES[0])
     received = sorted((m["To"], m["Subject"]) for m in follower_emails(smtp))
     expected = sorted(
         (f"{b}@example.com", f"{a} is now following you") for a, b in pairs
@@ -105,3 +109,17 @@ def test_two_servers_share_sessions_and_mail_each_follow_once(
     assert senders == {None}  # every claim released with its outcome
     for log in ("one.log", "two.log"):
         assert "Traceback" not in (tmp_path / log).read_text()
+
+
+def check_lockout_is_shared(one, two, nickname):
+    """Failed logins for ``nickname`` spread over both servers (and the
+    gunicorn workers) lock it on both, though the per-client limits are off."""
+    servers = itertools.cycle([one, two])
+    for n in range(10):
+        wrong = {"nickname": nickname, "password": f"guess-{n}"}
+        assert Browser(next(servers)).submit("/login", wrong)[0] == 400
+    right = {"nickname": nickname, "password": "pw-12345"}
+    for base in (one, two):
+        status, _, page = Browser(base).submit("/login", right)
+        assert status == 429
+        assert "even with the right password" in page

@@ -1,0 +1,56 @@
+"""The frontend's rate limits, per client and per account (values in the
+app's config, see ``frontend.DEFAULTS`` and ``core.config``)."""
+
+from core.throttle.limiter import account, anonymous, configured, new_limiter
+
+limiter = new_limiter()  # the frontend's own; the admin has another
+
+
+def failed(response):
+    """Tell whether a login was refused (its form comes back with 400)."""
+    return response.status_code == 400
+
+
+def created(response):
+    """Tell whether a registration made an account (it redirects)."""
+    return response.status_code == 302
+
+
+login = limiter.limit(
+    configured("RATELIMIT_LOGIN_CLIENT"),
+    methods=["POST"],
+    deduct_when=failed,
+    error_message="Too many failed logins from your address: try again later.",
+)
+
+register = limiter.limit(
+    configured("RATELIMIT_REGISTER_CLIENT"),
+    methods=["POST"],
+    deduct_when=created,
+    error_message="Too many new accounts from your address: try again later.",
+)
+
+resend_client = limiter.limit(
+    configured("RATELIMIT_RESEND_CLIENT"),
+    error_message="Too many links asked for from your address: try again later.",
+)
+resend_account = limiter.limit(
+    configured("RATELIMIT_RESEND_ACCOUNT"),
+    key_func=account,
+    exempt_when=anonymous,
+    error_message="You asked for many links already: try again later.",
+)
+
+# Following and unfollowing count together: one scope for both views.
+follow_client = limiter.shared_limit(
+    configured("RATELIMIT_FOLLOW_CLIENT"),
+    scope="follow",
+    error_message="Too many follows from your address: slow down a little.",
+)
+follow_account = limiter.shared_limit(
+    configured("RATELIMIT_FOLLOW_ACCOUNT"),
+    scope="follow-account",
+    key_func=account,
+    exempt_when=anonymous,
+    error_message="You followed many people just now: slow down a little.",
+)
