@@ -74,7 +74,12 @@ def __getattr__(name):
     if name != "application":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     global application
-    application = behind_proxies(create_served_application(), proxy_hops())
+    site = create_served_application()
+    for app in (site.app, *site.mounts.values()):
+        # A WSGI server serves the world: no debug mode, whatever FLASK_DEBUG
+        # says (errors reach the app's own page, never the server's).
+        app.debug = False
+    application = behind_proxies(site, proxy_hops())
     return application
 
 

@@ -2,6 +2,7 @@
 
 import re
 import socket
+import sqlite3
 
 import pytest
 
@@ -74,6 +75,37 @@ def check_failed_logins_are_counted_by_all_workers(base):
         assert status == 429
         assert "Too many failed logins from your address" in page
         assert int(headers["Retry-After"]) > 0
+
+
+def test_under_gunicorn_an_error_shows_no_traceback_even_with_flask_debug(
+    tmp_path,
+):
+    # FLASK_DEBUG=1 left in a production environment must not turn debug on:
+    # Flask would then let the error through to gunicorn's bare page, and
+    # say more in some error descriptions than a visitor should read.
+    port = free_port()
+    secret = "frontend-key-that-must-never-be-shown"
+    env = {
+        "FLASK_INSTANCE_PATH": str(tmp_path),
+        "FLASK_DEBUG": "1",
+        "FRONTEND_SECRET_KEY": secret,
+        # A writer gives up on a locked database after 0.2 s, not 10.
+        "FLASK_SQLALCHEMY_ENGINE_OPTIONS": '{"connect_args": {"timeout": 0.2}}',
+    }
+    log = tmp_path / "gunicorn.log"
+    with running(gunicorn_command(port), env, log, port) as base:
+        browser = Browser(base)
+        holder = sqlite3.connect(tmp_path / "site.sqlite", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            status, _, page = browser.submit("/register", USER)
+        finally:
+            holder.close()
+        assert status == 500
+        assert "Back to the home page" in page  # the frontend's own error page
+        for leak in ("Traceback", "Debugger", "database is locked", secret):
+            assert leak not in page
+    assert "database is locked" in log.read_text()  # the operator sees it
 
 
 def port_is_free(port):
