@@ -21,7 +21,7 @@ DEFAULTS = {
     "CONFIRM_RESEND_SECONDS": 300,  # a new link at most this often
     # Rate limits of the frontend's forms (frontend/limits.py), besides the
     # logins' in core/config.py.
-    "RATELIMIT_REGISTER_CLIENT": "5 per hour",  # accounts made
+    "RATELIMIT_REGISTER_CLIENT": "10 per hour",  # attempts, made or refused
     "RATELIMIT_RESEND_CLIENT": "10 per hour",  # confirmation links asked for
     "RATELIMIT_RESEND_ACCOUNT": "3 per hour; 6 per day",
     "RATELIMIT_FOLLOW_CLIENT": "60 per minute",  # follows and unfollows

@@ -11,11 +11,6 @@ def failed(response):
     return response.status_code == 400
 
 
-def created(response):
-    """Tell whether a registration made an account (it redirects)."""
-    return response.status_code == 302
-
-
 login = limiter.limit(
     configured("RATELIMIT_LOGIN_CLIENT"),
     methods=["POST"],
@@ -23,11 +18,12 @@ login = limiter.limit(
     error_message="Too many failed logins from your address: try again later.",
 )
 
+# Every attempt counts, made or refused: a refusal tells whether a nickname
+# or an address has an account, which must not be asked of it at will.
 register = limiter.limit(
     configured("RATELIMIT_REGISTER_CLIENT"),
     methods=["POST"],
-    deduct_when=created,
-    error_message="Too many new accounts from your address: try again later.",
+    error_message="Too many registrations from your address: try again later.",
 )
 
 resend_client = limiter.limit(
