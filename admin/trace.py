@@ -9,7 +9,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import EnvironBuilder
 
 from core.contexts import scenario, tracer
-from core.contexts.diagram import layout, ticks
+from core.contexts.diagram import entries, layout, ticks
 from core.redirects import is_local_url
 
 bp = Blueprint("trace", __name__)
@@ -99,7 +99,7 @@ def index():
             ("The nested scenario of python dispatcher.py trace", scenario_trace)
         )
     drawn = [
-        (title, trace.events, ticks(trace.events), *layout(trace.events))
+        (title, entries(trace), ticks(trace.events), *layout(trace.events))
         for title, trace in pictures
     ]
     alone = site.root_app is None

@@ -22,6 +22,13 @@ def render_error(error):
         response.mimetype = "text/plain"
         return response
     template = f"{current_app.name}/error.html"
+    if request_ctx._session is None:
+        # Opening the session raised during the push (Flask 3.1 keeps it in
+        # ``_session``): this response has a null session, which the page's
+        # flashed messages and Flask's saving of the session can read.
+        request_ctx._session = current_app.session_interface.make_null_session(
+            current_app
+        )
     if error.code >= 500:
         # A server error may be the database's: its page must not need it.
         # Flask-Login's context processor loads the user (from the database)

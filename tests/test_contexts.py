@@ -20,8 +20,13 @@ from core.contexts import scenario, tracer
 
 
 def steps(trace):
-    """The trace as (action, kind, app, depth) tuples."""
-    return [(e.action, e.kind, e.app, e.depth) for e in trace.events]
+    """The pushes and pops of a trace as (action, kind, app, depth) tuples
+    (tests/test_tracer.py looks at the teardowns between them)."""
+    return [
+        (e.action, e.kind, e.app, e.depth)
+        for e in trace.events
+        if e.action != "teardown"
+    ]
 
 
 def test_a_request_context_pushes_its_app_context_first(frontend_app):
@@ -183,21 +188,26 @@ def test_context_page_shows_its_own_trace(both_logged_in, prefix):
     assert [(e["action"], e["kind"], e["app"], e["url"]) for e in info["trace"]] == [
         ("push", "app", name, None),
         ("push", "request", name, url),
+        ("teardown", "request", name, None),
         ("pop", "request", name, url),
+        ("teardown", "app", name, None),
         ("pop", "app", name, None),
     ]
+    assert "SQLAlchemy._teardown_session" in info["trace"][4]["note"]
 
 
 def test_tracing_can_be_turned_off(frontend_config):
     app = frontend.create_app({**frontend_config, "TRACE_CONTEXTS": False})
     assert app.test_client().get("/context").get_json()["trace"] is None
-    with tracer.recording() as trace:
+    assert not isinstance(app.wsgi_app, tracer.TraceRequests)  # no middleware
+    with tracer.recording() as trace:  # an explicit recording still records
         with app.test_request_context("/"):
             pass
-    # Only the request context reports itself: the app has no receivers.
-    assert [(e.action, e.kind) for e in trace.events] == [
-        ("push", "request"),
-        ("pop", "request"),
+    assert steps(trace) == [
+        ("push", "app", "frontend", 1),
+        ("push", "request", "frontend", 2),
+        ("pop", "request", "frontend", 2),
+        ("pop", "app", "frontend", 1),
     ]
 
 

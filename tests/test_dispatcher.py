@@ -207,3 +207,14 @@ def test_application_is_built_when_a_server_looks_it_up(tmp_path):
 
 def test_the_admin_mount_is_the_admins_application_root(site):
     assert list(site.mounts) == [site.mounts["/admin"].config["APPLICATION_ROOT"]]
+
+
+def test_options_on_every_rule_head_only_where_there_is_get(site_client):
+    # As the README says under the route table.
+    assert site_client.head("/hello").status_code == 200
+    options = site_client.options("/logout")
+    assert options.status_code == 200
+    assert set(options.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+    head = site_client.head("/logout")
+    assert head.status_code == 405
+    assert "HEAD" not in head.headers["Allow"]

@@ -43,7 +43,7 @@ def layout(events):
     for index, event in enumerate(events):
         if event.action == "push":
             open_pushes.append((index, event))
-        elif open_pushes:
+        elif event.action == "pop" and open_pushes:  # a teardown is a step only
             start, push = open_pushes.pop()
             bars.append(bar(start, index, push))
     bars.extend(bar(start, len(events), push) for start, push in open_pushes)
@@ -56,3 +56,17 @@ def layout(events):
 def ticks(events):
     """Return (x, number) for each event: where it happens on the time axis."""
     return [(MARGIN + index * STEP, index + 1) for index in range(len(events))]
+
+
+def entries(trace):
+    """The trace as the list beside its picture: ("event", event) items,
+    with ("mark", text) items for its narrated steps where they happened."""
+    marks = sorted(trace.marks, key=lambda mark: mark[0])
+    items, next_mark = [], 0
+    for index, event in enumerate(trace.events + [None]):
+        while next_mark < len(marks) and marks[next_mark][0] <= index:
+            items.append(("mark", marks[next_mark][1]))
+            next_mark += 1
+        if event is not None:
+            items.append(("event", event))
+    return items

@@ -1,5 +1,7 @@
 """Print a trace on the console as it happens, indented by the stack's depth."""
 
+import textwrap
+
 
 class TracePrinter:
     """Prints events indented by their depth, and notes at the current depth."""
@@ -7,16 +9,36 @@ class TracePrinter:
     def __init__(self, echo=None):
         self.echo = echo or (lambda line: None)
         self.depth = 0
+        self.seen = 0  # events printed so far
+        self.marks = []  # (events before it, text) of each step and note
 
     def event(self, event):
-        """Print a push or pop as it happens (a ``tracer.recording`` listener)."""
+        """Print a push, pop or teardown as it happens (a ``tracer.recording``
+        listener); a teardown is indented as the context it tears down."""
+        indent = "  " * event.depth
+        self.seen += 1
+        if event.action == "teardown":
+            callbacks = (
+                "teardown_request" if event.kind == "request" else "teardown_appcontext"
+            )
+            self.echo(f"{indent}~ {callbacks} {event.app}: {event.note}")
+            return
         sign = "+" if event.action == "push" else "-"
         url = f"  {event.url}" if event.url else ""
-        self.echo(f"{'  ' * event.depth}{sign} {event.kind:<7} {event.app}{url}")
+        note = f"  ({event.note})" if event.note else ""
+        self.echo(f"{indent}{sign} {event.kind:<7} {event.app}{url}{note}")
         self.depth = event.depth if event.action == "push" else event.depth - 1
+
+    def note(self, text):
+        """Print a remark (why something is so) at the current depth."""
+        self.marks.append((self.seen, f"Why: {text}"))
+        indent = "  " * (self.depth + 1)
+        for line in textwrap.wrap(f"Why: {text}", 72, subsequent_indent="     "):
+            self.echo(f"{indent}{line}")
 
     def step(self, title):
         """Print a numbered step's title."""
+        self.marks.append((self.seen, title))
         self.echo(f"\n{title}")
 
     def show(self, label, compute):

@@ -72,6 +72,7 @@ def run(first, second, echo=print):
         nested_requests(printer, first, second, endpoints)
         app_context_trap(printer, first, second, endpoints)
         thread_handoff(printer, first)
+    trace.marks = printer.marks
     return trace
 
 
@@ -97,6 +98,13 @@ def nested_requests(printer, first, second, endpoints):
     printer.show("current_app", lambda: current_app.name)
 
 
+URL_FOR_WHY = (
+    "url_for asks the active request's URL adapter first (the {first}'s); "
+    "only outside any request does it use the app context's. Pushing the "
+    "{second}'s app context changed current_app, not the request."
+)
+
+
 def app_context_trap(printer, first, second, endpoints):
     """Steps 5-6: an app context alone does not change the URL adapter."""
     printer.step(
@@ -108,6 +116,7 @@ def app_context_trap(printer, first, second, endpoints):
             # The request's URL adapter wins: these are the first app's URLs.
             for endpoint in (endpoints.shared, endpoints.second_home):
                 printer.show(f"url_for({endpoint!r})", lambda e=endpoint: url_for(e))
+            printer.note(URL_FOR_WHY.format(first=first.name, second=second.name))
         printer.step(f"6. The right way: push the {second.name}'s request context")
         with second.test_request_context("/"):
             shared = endpoints.shared

@@ -1,25 +1,33 @@
-"""Record every push and pop of app and request contexts, in order.
+"""Record every push and pop of app and request contexts, and every teardown,
+in the order they really happen.
 
     with tracer.recording() as trace:
         with app.test_request_context("/hello"):
             ...
-    trace.events  # push app, push request, pop request, pop app
+    trace.events  # push app, push request, teardown request, pop request,
+                  # teardown app, pop app
 
-A trace lives in a context variable, so each thread and each asyncio task
-records only its own contexts. ``init_app(app)`` turns tracing on for an app;
-without it (``TRACE_CONTEXTS = False``) an app has no signal receivers and
-no middleware, and each request context push or pop costs one
-context-variable lookup.
+The trace and the depth live in context variables: a thread starts with
+neither (its pushes are not recorded), and an asyncio task starts with a
+copy of its creator's, so its events join the creator's trace at its own
+depth, never nested in a sibling task's.
+
+The apps are ``TracedFlask``: its contexts report themselves. This costs one
+context-variable lookup per push, pop and teardown when nothing records.
+``init_app(app)`` (``TRACE_CONTEXTS``) adds the middleware that records each
+request, its streamed body included.
 """
 
+import sys
 import time
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 
 import flask
-from flask import appcontext_popped, appcontext_pushed
-from flask.ctx import RequestContext
+from flask.ctx import AppContext, RequestContext, _sentinel
+from flask.globals import _cv_request
 from werkzeug.wsgi import get_current_url
 
 ENVIRON_KEY = "site.context_trace"  # where TraceRequests leaves each request's trace
@@ -27,33 +35,38 @@ ENVIRON_KEY = "site.context_trace"  # where TraceRequests leaves each request's 
 
 @dataclass(frozen=True)
 class Event:
-    """One push or pop: of which kind of context, of which app, how deep."""
+    """One push, pop or teardown: of which kind of context, of which app, how deep."""
 
-    action: str  # "push" or "pop"
+    action: str  # "push", "pop" or "teardown"
     kind: str  # "app" or "request"
     app: str
-    depth: int  # contexts open in this trace: after a push, before a pop
+    depth: int  # contexts open in this task: after a push, before a pop
     ms: float  # milliseconds since the trace began
     url: str | None = None  # a request context's URL, as its app sees it
+    note: str | None = None  # the teardown's callbacks; what went wrong
 
 
 @dataclass
 class Trace:
-    """The events of one recording, and the depth they have reached."""
+    """The events of one recording."""
 
     listener: object = None  # called with each Event as it happens
     events: list = field(default_factory=list)
-    depth: int = 0
     started: float = field(default_factory=time.perf_counter)
+    # (number of events before it, text): the steps and remarks of a
+    # narrated trace (the nested scenario), shown between its events.
+    marks: list = field(default_factory=list)
 
-    def record(self, action, kind, app, url=None):
-        """Append an event (and tell the listener)."""
+    def record(self, action, kind, app, url=None, note=None):
+        """Append an event at this task's depth (and tell the listener)."""
+        depth = _depth.get()
         if action == "push":
-            self.depth += 1
+            depth += 1
+            _depth.set(depth)
+        elif action == "pop":
+            _depth.set(depth - 1)
         ms = round((time.perf_counter() - self.started) * 1000, 3)
-        event = Event(action, kind, app, self.depth, ms, url)
-        if action == "pop":
-            self.depth -= 1
+        event = Event(action, kind, app, depth, ms, url, note)
         self.events.append(event)
         if self.listener is not None:
             self.listener(event)
@@ -64,65 +77,155 @@ class Trace:
 
 
 _current = ContextVar("context_trace", default=None)
+_depth = ContextVar("context_trace_depth", default=0)
 
 
 @contextmanager
 def recording(listener=None):
-    """Record the pushes and pops of this thread or task inside the block."""
+    """Record the pushes, pops and teardowns of this thread or task (and of
+    the tasks it starts) inside the block."""
     trace = Trace(listener=listener)
-    token = _current.set(trace)
+    token, depth_token = _current.set(trace), _depth.set(0)
     try:
         yield trace
     finally:
+        _depth.reset(depth_token)
         _current.reset(token)
 
 
-def _record(action, kind, app, request=None):
+def _record(action, kind, app, request=None, note=None):
     trace = _current.get()
     if trace is not None:  # the request's URL is built only when recording
         # From the environ as sent: request.url would check the Host against
         # TRUSTED_HOSTS and raise in the middle of a push.
-        url = get_current_url(request.environ) if request else None
-        trace.record(action, kind, app.name, url)
+        url = get_current_url(request.environ) if request is not None else None
+        trace.record(action, kind, app.name, url, note)
 
 
-# App contexts: Flask's signals suffice. They are sent for every app context,
-# including the one a request context pushes for itself, after the push and
-# after the pop.
-def _app_pushed(app, **extra):
-    _record("push", "app", app)
+def _failure(prefix=""):
+    """What the exception being raised is, as a note (None if there is none)."""
+    error = sys.exc_info()[1]
+    return None if error is None else f"{prefix}{type(error).__name__}: {error}"
 
 
-def _app_popped(app, **extra):
-    _record("pop", "app", app)
+def _names(callbacks):
+    return ", ".join(getattr(f, "__qualname__", repr(f)) for f in callbacks)
+
+
+class TracedAppContext(AppContext):
+    """An app context that records its push and pop, whatever is raised."""
+
+    def push(self):
+        """Push, then record (``appcontext_pushed`` receivers ran already)."""
+        super().push()
+        _record("push", "app", self.app)
+
+    def pop(self, exc=_sentinel):
+        """Pop, then record: also when a teardown raised, or Flask raised
+        because another context was on top (it is unbound all the same)."""
+        bound = len(self._cv_tokens)
+        try:
+            super().pop(exc)
+        finally:
+            if len(self._cv_tokens) < bound:
+                _record("pop", "app", self.app, note=_failure("raised "))
 
 
 class TracedRequestContext(RequestContext):
-    """A request context that records its push and pop.
-
-    Flask sends no signal when a request context is pushed (``request_started``
-    comes only for real requests, after the push, never for
-    ``test_request_context``), so the class itself reports.
-    """
+    """A request context that records its push and pop where they happen."""
 
     def push(self):
-        """Push (after the app context, if one is needed), then record."""
-        super().push()
-        _record("push", "request", self.app, self.request)
+        """Push (after the app context, if one is needed), then record; a push
+        whose session fails to open is recorded too: it was bound first."""
+        bound = len(self._cv_tokens)
+        try:
+            super().push()
+        finally:
+            if len(self._cv_tokens) > bound:
+                note = _failure("then raised ")
+                _record("push", "request", self.app, self.request, note)
 
-    def pop(self, *args):
-        """Record, then pop: Flask pops this context, then its app context."""
-        _record("pop", "request", self.app, self.request)
-        super().pop(*args)
+    def pop(self, exc=_sentinel):
+        """Flask 3.1's ``RequestContext.pop``, recording the pop where it
+        happens: after ``teardown_request``, before the app context pops.
+        (tests/test_contexts.py fails if Flask's own code changes.)"""
+        clear_request = len(self._cv_tokens) == 1
+        try:
+            if clear_request:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_request(exc)
+                request_close = getattr(self.request, "close", None)
+                if request_close is not None:
+                    request_close()
+        finally:
+            ctx = _cv_request.get()
+            token, app_ctx = self._cv_tokens.pop()
+            _cv_request.reset(token)
+            wrong = "popped while another request context was on top"
+            _record(
+                "pop", "request", self.app, self.request, None if ctx is self else wrong
+            )
+            if clear_request:
+                ctx.request.environ["werkzeug.request"] = None
+            if app_ctx is not None:
+                app_ctx.pop(exc)
+            if ctx is not self:
+                raise AssertionError(
+                    f"Popped wrong request context. ({ctx!r} instead of {self!r})"
+                )
 
 
 class TracedFlask(flask.Flask):
-    """A Flask app whose request contexts can be traced (real and test alike)."""
+    """A Flask app whose contexts report themselves (real and test alike)."""
+
+    def app_context(self):
+        """Create an app context: ``with app.app_context()``, the one a request
+        context pushes, and the CLI's all come through here."""
+        return TracedAppContext(self)
 
     def request_context(self, environ):
         """Create the request context for ``environ``: wsgi_app and
         test_request_context both come through here."""
         return TracedRequestContext(self, environ)
+
+    def do_teardown_request(self, exc=_sentinel):
+        """Record the ``teardown_request`` callbacks about to run (the request
+        is still active), then run them."""
+        names = chain(flask.request.blueprints, (None,))
+        funcs = [f for n in names for f in self.teardown_request_funcs.get(n, ())]
+        if funcs:
+            _record("teardown", "request", self, note=_names(reversed(funcs)))
+        super().do_teardown_request(exc)
+
+    def do_teardown_appcontext(self, exc=_sentinel):
+        """Record the ``teardown_appcontext`` callbacks about to run, then run them."""
+        if self.teardown_appcontext_funcs:
+            names = _names(reversed(self.teardown_appcontext_funcs))
+            _record("teardown", "app", self, note=names)
+        super().do_teardown_appcontext(exc)
+
+
+class TracedBody:
+    """A response body read inside the request's recording: the contexts that
+    ``stream_with_context`` pushes again while it is read are in the trace."""
+
+    def __init__(self, body, context):
+        self.body, self.context = body, context
+        self.iterator = None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.iterator is None:
+            self.iterator = self.context.run(iter, self.body)
+        return self.context.run(next, self.iterator)
+
+    def close(self):
+        """Close the body (its generator's cleanup is recorded too)."""
+        if hasattr(self.body, "close"):
+            self.context.run(self.body.close)
 
 
 class TraceRequests:
@@ -134,12 +237,11 @@ class TraceRequests:
     def __call__(self, environ, start_response):
         with recording() as trace:
             environ[ENVIRON_KEY] = trace
-            return self.wsgi_app(environ, start_response)
+            body = self.wsgi_app(environ, start_response)
+            context = copy_context()  # the recording, for reading the body
+        return TracedBody(body, context)
 
 
 def init_app(app):
-    """Trace ``app``'s contexts, and record each of its requests' trace."""
-    # Connected for this app only: other apps (and untraced ones) pay nothing.
-    appcontext_pushed.connect(_app_pushed, sender=app)
-    appcontext_popped.connect(_app_popped, sender=app)
+    """Record each of ``app``'s requests (``TRACE_CONTEXTS``)."""
     app.wsgi_app = TraceRequests(app.wsgi_app)

@@ -1,7 +1,9 @@
 """The route table of a dispatcher: every rule of every mounted app."""
 
 HEADER = ("Path", "Methods", "Endpoint", "App")
-IMPLICIT_METHODS = {"HEAD", "OPTIONS"}  # added by Flask to every rule
+# Not listed: OPTIONS, which Flask adds to every rule, and HEAD, which
+# Werkzeug adds to every rule with GET.
+IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
 
 
 def route_rows(dispatcher):

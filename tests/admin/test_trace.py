@@ -33,6 +33,20 @@ def test_draws_a_frontend_request_and_the_scenario(both_logged_in):
     assert "http://localhost/user/alice" in html
 
 
+def test_the_scenario_says_why_the_trap_builds_the_frontends_urls(both_logged_in):
+    html = both_logged_in.get("/admin/trace").get_data(as_text=True)
+    scenario = html.split('<section class="trace">')[2]
+    marks = re.findall(r'<li class="mark">(.*?)</li>', scenario, re.S)
+    assert (
+        marks[4] == "5. The trap: in a frontend request, push only the admin&#39;s app"
+    )
+    assert marks[5].startswith("Why: url_for asks the active request&#39;s URL adapter")
+    # Between the two marks: the frontend's request, then the admin's app only.
+    step_five = scenario.split(marks[4])[1].split(marks[5])[0]
+    pushes = re.findall(r"push (\w+) context of <strong>(\w+)", step_five)
+    assert pushes == [("app", "frontend"), ("request", "frontend"), ("app", "admin")]
+
+
 def test_traces_an_admin_page_with_the_visitors_login(both_logged_in):
     html = both_logged_in.get("/admin/trace?path=/admin/context").get_data(True)
     assert "GET /admin/context through the combined site: 200 OK" in html

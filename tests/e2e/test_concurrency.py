@@ -45,6 +45,8 @@ def test_each_request_sees_only_its_own_context(tmp_path, command):
         assert steps == [
             ("push", "app", app, None),
             ("push", "request", app, url),
+            ("teardown", "request", app, None),
             ("pop", "request", app, url),
+            ("teardown", "app", app, None),
             ("pop", "app", app, None),
         ]

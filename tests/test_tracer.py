@@ -1,0 +1,211 @@
+"""The tracer at the edges: tasks, teardowns, failed pushes, wrong-order pops,
+streamed bodies. Each test checks the trace against what Flask really did."""
+
+import asyncio
+import contextvars
+import hashlib
+import inspect
+
+import flask
+import pytest
+from flask import Response, has_request_context, request, stream_with_context
+
+import frontend
+from core.contexts import tracer
+
+# The digest of Flask 3.1.3's RequestContext.pop source (see the last test).
+FLASK_POP_DIGEST = "2722557a094cf9a3"
+
+
+def steps(events):
+    """Events as (action, kind, app, depth) tuples, teardowns included."""
+    return [(e.action, e.kind, e.app, e.depth) for e in events]
+
+
+def small_app(name="shop"):
+    """A traced app that is not this site's, logging its teardown callbacks."""
+    app = tracer.TracedFlask(name)
+    app.log = []
+
+    @app.teardown_request
+    def close_request(error):
+        app.log.append(("teardown_request", has_request_context(), repr(error)))
+
+    @app.teardown_appcontext
+    def close_app(error):
+        app.log.append(("teardown_appcontext", has_request_context(), repr(error)))
+
+    return app
+
+
+def test_tasks_in_one_recording_each_push_at_their_own_depth(frontend_app):
+    # Each task pushes an app context at depth 1, while the other's is open.
+    both_pushed = asyncio.Event()
+    pushed = []
+
+    async def work():
+        with frontend_app.app_context():
+            pushed.append(1)
+            if len(pushed) == 2:
+                both_pushed.set()
+            await both_pushed.wait()
+
+    async def main():
+        with tracer.recording() as trace:
+            await asyncio.gather(work(), work())
+        return trace
+
+    trace = asyncio.run(main())
+    depths = [(e.action, e.depth) for e in trace.events if e.action != "teardown"]
+    assert depths == [("push", 1), ("push", 1), ("pop", 1), ("pop", 1)]
+
+
+def test_teardowns_run_between_the_pops_while_their_context_is_active():
+    app = small_app()
+    with tracer.recording() as trace:
+        with pytest.raises(ZeroDivisionError):
+            with app.test_request_context("/"):
+                raise ZeroDivisionError("division by zero")
+    assert steps(trace.events) == [
+        ("push", "app", "shop", 1),
+        ("push", "request", "shop", 2),
+        ("teardown", "request", "shop", 2),
+        ("pop", "request", "shop", 2),
+        ("teardown", "app", "shop", 1),
+        ("pop", "app", "shop", 1),
+    ]
+    assert trace.events[2].note.endswith("close_request")
+    assert trace.events[4].note.endswith("close_app")
+    error = "ZeroDivisionError('division by zero')"
+    assert app.log == [  # both get the exception; only the first sees the request
+        ("teardown_request", True, error),
+        ("teardown_appcontext", False, error),
+    ]
+
+
+class BrokenSessions(flask.sessions.SecureCookieSessionInterface):
+    """A session store that is down."""
+
+    def open_session(self, app, request):
+        raise KeyError("the session store is down")
+
+
+def test_a_push_whose_session_fails_is_recorded_and_gets_the_500_page(
+    frontend_config,
+):
+    app = frontend.create_app({**frontend_config, "PROPAGATE_EXCEPTIONS": False})
+    app.session_interface = BrokenSessions()
+    environ = flask.testing.EnvironBuilder(app, "/hello").get_environ()
+    statuses = []
+    body = app(environ, lambda status, headers: statuses.append(status))
+    page = b"".join(body).decode()
+    body.close()
+    assert statuses == ["500 INTERNAL SERVER ERROR"]
+    assert "Back to the home page" in page  # the frontend's own error page
+    events = environ[tracer.ENVIRON_KEY].events
+    pushes = [(e.action, e.kind, e.depth) for e in events if e.action != "teardown"]
+    assert pushes == [
+        ("push", "app", 1),
+        ("push", "request", 2),
+        ("pop", "request", 2),
+        ("pop", "app", 1),
+    ]
+    assert "then raised KeyError" in events[1].note
+
+
+def test_a_wrong_order_pop_records_the_pops_that_happened(frontend_app, admin_app):
+    outer = frontend_app.test_request_context("/")
+    inner = admin_app.test_request_context("/")
+
+    def pop_the_outer_first():
+        with tracer.recording() as trace:
+            outer.push()
+            inner.push()
+            with pytest.raises(AssertionError, match="Popped wrong app context"):
+                outer.pop()
+        return trace
+
+    # A copy of the context: the broken state stays in it.
+    trace = contextvars.copy_context().run(pop_the_outer_first)
+    pops = [(e.action, e.kind, e.app, e.note) for e in trace.events[4:]]
+    pops = [p for p in pops if p[0] == "pop"]
+    assert [p[:3] for p in pops] == [
+        ("pop", "request", "frontend"),
+        ("pop", "app", "frontend"),  # unbound, then Flask raised
+    ]
+    assert pops[0][3] == "popped while another request context was on top"
+    assert pops[1][3].startswith("raised AssertionError: Popped wrong app context")
+
+
+def streaming_app():
+    """A traced app whose page streams its body with the request's contexts."""
+    app = small_app()
+    tracer.init_app(app)
+
+    @app.get("/stream")
+    def stream():
+        def chunks():
+            yield f"path={request.path}"
+
+        return Response(stream_with_context(chunks()))
+
+    return app
+
+
+def test_stream_with_context_pushes_both_contexts_again_while_the_body_is_read():
+    app = streaming_app()
+    environ = flask.testing.EnvironBuilder(app, "/stream").get_environ()
+    body = app(environ, lambda status, headers: None)
+    trace = environ[tracer.ENVIRON_KEY]
+    before_reading = len(trace.events)
+    assert b"".join(body) == b"path=/stream"
+    body.close()
+    kinds = [(e.action, e.kind) for e in trace.events]
+    one_request = [
+        ("push", "app"),
+        ("push", "request"),
+        ("teardown", "request"),
+        ("pop", "request"),
+        ("teardown", "app"),
+        ("pop", "app"),
+    ]
+    assert kinds == one_request * 2  # the view's, then the body's
+    assert before_reading == 6
+    assert [entry[0] for entry in app.log].count("teardown_request") == 2
+
+
+def test_with_client_pushes_the_contexts_again_and_keeps_them_open():
+    app = small_app()
+    app.add_url_rule("/hello", "hello", lambda: "hello")
+    with tracer.recording() as trace:
+        with app.test_client() as client:
+            client.get("/hello")
+            assert request.path == "/hello"  # still open after the request
+            while_open = [(e.action, e.kind) for e in trace.events]
+    # The request pushes and pops as always; the client then pushes the same
+    # two contexts again, and pops them (teardowns again) when the block ends.
+    assert while_open == [
+        ("push", "app"),
+        ("push", "request"),
+        ("teardown", "request"),
+        ("pop", "request"),
+        ("teardown", "app"),
+        ("pop", "app"),
+        ("push", "app"),
+        ("push", "request"),
+    ]
+    assert [e.action for e in trace.events[len(while_open) :]] == [
+        "teardown",
+        "pop",
+        "teardown",
+        "pop",
+    ]
+    assert [entry[0] for entry in app.log].count("teardown_request") == 2
+
+
+def test_the_copied_pop_is_flasks_own():
+    # TracedRequestContext.pop is Flask 3.1's, with one line added: a new
+    # Flask changes this digest, and the copy must be checked against it.
+    source = inspect.getsource(flask.ctx.RequestContext.pop)
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    assert digest == FLASK_POP_DIGEST, "Flask's RequestContext.pop changed"
