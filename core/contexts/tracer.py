@@ -127,7 +127,7 @@ class TracedAppContext(AppContext):
         try:
             super().pop(exc)
         finally:
-            if len(self._cv_tokens) < bound:
+            if len(self._cv_tokens) < bound and _current.get() is not None:
                 _record("pop", "app", self.app, note=_failure("raised "))
 
 
@@ -141,7 +141,7 @@ class TracedRequestContext(RequestContext):
         try:
             super().push()
         finally:
-            if len(self._cv_tokens) > bound:
+            if len(self._cv_tokens) > bound and _current.get() is not None:
                 note = _failure("then raised ")
                 _record("push", "request", self.app, self.request, note)
 
@@ -192,15 +192,16 @@ class TracedFlask(flask.Flask):
     def do_teardown_request(self, exc=_sentinel):
         """Record the ``teardown_request`` callbacks about to run (the request
         is still active), then run them."""
-        names = chain(flask.request.blueprints, (None,))
-        funcs = [f for n in names for f in self.teardown_request_funcs.get(n, ())]
-        if funcs:
-            _record("teardown", "request", self, note=_names(reversed(funcs)))
+        if _current.get() is not None:
+            names = chain(flask.request.blueprints, (None,))
+            funcs = [f for n in names for f in self.teardown_request_funcs.get(n, ())]
+            if funcs:
+                _record("teardown", "request", self, note=_names(reversed(funcs)))
         super().do_teardown_request(exc)
 
     def do_teardown_appcontext(self, exc=_sentinel):
         """Record the ``teardown_appcontext`` callbacks about to run, then run them."""
-        if self.teardown_appcontext_funcs:
+        if self.teardown_appcontext_funcs and _current.get() is not None:
             names = _names(reversed(self.teardown_appcontext_funcs))
             _record("teardown", "app", self, note=names)
         super().do_teardown_appcontext(exc)
