@@ -7,11 +7,12 @@
 and this file is also the site's command line::
 
     python dispatcher.py [serve] [--host 127.0.0.1] [--port 5000]
-    python dispatcher.py routes
+    python dispatcher.py routes [--json] [--app package.module:name]
     python dispatcher.py trace
     python dispatcher.py db upgrade      # and Flask-Migrate's other commands
 """
 
+import json
 import os
 import signal
 import sys
@@ -23,6 +24,7 @@ from flask_migrate.cli import db as migrate_commands
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.serving import run_simple
+from werkzeug.utils import ImportStringError, import_string
 
 import admin
 import frontend
@@ -30,13 +32,15 @@ from admin.auth import ensure_credentials
 from core import schema
 from core.contexts import scenario
 from core.mail import devserver, workers
-from core.routing.table import format_table, route_rows
+from core.routing import links
+from core.routing.table import format_table, route_rows, routes
 
 
 def create_application(frontend_config=None, admin_config=None):
     """Mount the admin app at /admin over the frontend app at /."""
     frontend_app = frontend.create_app(frontend_config)
     admin_app = admin.create_app(admin_config, mounts={"/": frontend_app})
+    links.init_app(frontend_app, {"/admin": admin_app})  # its links to the admin
     return DispatcherMiddleware(frontend_app, {"/admin": admin_app})
 
 
@@ -153,10 +157,36 @@ def start_dev_mail_server(app):
     return server
 
 
-@cli.command()
-def routes():
-    """Print every route of both apps, with its mount prefix."""
-    click.echo(format_table(route_rows(create_application())))
+@cli.command("routes")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per route.")
+@click.option(
+    "--app",
+    "target",
+    metavar="MODULE:NAME",
+    help="Any WSGI app built from DispatcherMiddleware and Flask apps "
+    "(default: this site).",
+)
+def routes_command(as_json, target):
+    """Print every route of every app, with its mount prefix."""
+    site = load_wsgi(target) if target else create_application()
+    found = routes(site)
+    if not found:
+        raise click.ClickException(f"{target} reaches no Flask app")
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in found], indent=2))
+    else:
+        click.echo(format_table(route_rows(site)))
+
+
+def load_wsgi(target):
+    """Import ``package.module:name`` from the working directory, as flask does."""
+    sys.path.insert(0, os.getcwd())
+    try:
+        return import_string(target.replace(":", ".", 1) if ":" in target else target)
+    except ImportStringError as error:
+        cause = error.exception
+        message = f"cannot import {target!r}: {type(cause).__name__}: {cause}"
+        raise click.BadParameter(message, param_hint="--app") from error
 
 
 @cli.command()

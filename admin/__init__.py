@@ -1,7 +1,9 @@
 """The admin site, mounted at /admin: every page but the login needs the admin."""
 
-from admin import auth, dashboard, outbox, trace, users
+from admin import auth, dashboard, outbox, routes, trace, users
 from core import factory
+from core.routing import links
+from core.routing.table import LOGIN_POLICY
 from core.throttle import limiter
 
 DEFAULTS = {
@@ -22,21 +24,23 @@ def create_app(test_config=None, mounts=None):
     """Build the admin app (environment prefix ``ADMIN_``).
 
     ``mounts`` are the site's other apps by mount path (``{"/": frontend}``):
-    the trace page sends its requests through them. Without them the admin
-    works alone, and traces requests to itself only.
+    the trace and route pages look through them, and the admin links to
+    them. Without them the admin works alone, and shows itself only.
     """
     app = factory.create_app(__name__, "ADMIN", DEFAULTS, test_config)
     auth.login_manager.init_app(app)
     limiter.init_app(app, auth.limiter)
+    # One hook guards every page: tell the route explorer which need a login.
+    app.extensions[LOGIN_POLICY] = auth.needs_login
     register_views(app)
-    trace.init_app(app, mounts)
+    links.init_app(app, mounts)
     return app
 
 
 def register_views(app):
     """The admin's blueprints, and its ``hello`` on the app itself."""
     factory.register_blueprints(
-        app, auth.bp, dashboard.bp, trace.bp, users.bp, outbox.bp
+        app, auth.bp, dashboard.bp, trace.bp, routes.bp, users.bp, outbox.bp
     )
     # Same endpoint name as the frontend's page: url_for("hello") gives
     # /admin/hello here and /hello there.

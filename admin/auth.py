@@ -67,10 +67,15 @@ def load_admin(session_id):
     return Admin(username, token)
 
 
+def needs_login(endpoint):
+    """Tell whether ``endpoint`` needs the admin (all but the login page)."""
+    return endpoint not in PUBLIC_ENDPOINTS
+
+
 @bp.before_app_request
 def require_login():
     """Send anyone not logged in to the login page (routing errors pass)."""
-    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint is None or not needs_login(request.endpoint):
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
@@ -109,6 +114,8 @@ def ensure_credentials(app):
 def login():
     """Log in as the admin, then go to the local ``next`` URL or the
     dashboard; failures lock the account a while (``core.throttle.lockout``)."""
+    if current_user.is_authenticated:
+        return redirect_next("dashboard.index")
     form = LoginForm()
     configured = bool(current_app.config["ADMIN_PASSWORD_HASH"])
     status = 200
@@ -123,7 +130,7 @@ def login():
             if right:
                 session.pop("csrf_token", None)  # the anonymous visitor's token
                 login_user(Admin(username, sessions.admin_token(username)))
-                flash("Logged in as admin.")
+                flash("Logged in as admin.", "success")
                 return redirect_next("dashboard.index")
             form.password.errors.append("Wrong username or password.")
     if form.errors and status == 200:
@@ -139,5 +146,5 @@ def logout():
     if current_user.is_authenticated:
         sessions.renew_admin_token(current_user.id)
     logout_user()
-    flash("Logged out.")
+    flash("Logged out.", "success")
     return redirect(url_for("auth.login"))

@@ -44,7 +44,7 @@ def retry(message_id):
     if not housekeeping.retry_failed(message_id):
         abort(409, description=f"Message {message_id} is not a failed message.")
     workers.wake_all()  # the frontend's delivery threads, if they run here
-    flash(f"Message {message_id} will be sent again.")
+    flash(f"Message {message_id} will be sent again.", "success")
     return redirect(url_for(".index"))
 
 
@@ -53,5 +53,6 @@ def retry_all():
     """Make every failed message due again now."""
     count = housekeeping.retry_failed()
     workers.wake_all()
-    flash(f"{count} failed message{'' if count == 1 else 's'} will be sent again.")
+    plural = "" if count == 1 else "s"
+    flash(f"{count} failed message{plural} will be sent again.", "success")
     return redirect(url_for(".index"))

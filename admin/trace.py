@@ -1,41 +1,19 @@
 """Pictures of the context stack over time: a real request, and the nested scenario."""
 
 import contextvars
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, render_template, request
-from werkzeug.exceptions import NotFound
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import EnvironBuilder
 
 from core.contexts import scenario, tracer
 from core.contexts.diagram import entries, layout, ticks
 from core.redirects import is_local_url
+from core.routing import links
+from core.routing.resolve import resolve
 
 bp = Blueprint("trace", __name__)
 
 SUBREQUEST = "site.trace_subrequest"  # marks the requests this page sends
-
-
-@dataclass(frozen=True)
-class Site:
-    """What the trace page sends requests through, and the app at its root."""
-
-    wsgi: object
-    root_app: object  # the Flask app mounted at "/", or None
-
-
-def init_app(app, mounts=None):
-    """Give ``app``'s trace page the site: ``mounts`` joined by ``app`` itself.
-
-    ``app`` takes its place at its ``APPLICATION_ROOT``; the app mounted at
-    "/" (if any) answers every other path, as in ``dispatcher.py``.
-    """
-    others = dict(mounts or {})
-    root_app = others.pop("/", None)
-    prefix = app.config["APPLICATION_ROOT"].rstrip("/")
-    wsgi = DispatcherMiddleware(root_app or NotFound(), {**others, prefix: app})
-    app.extensions["trace_site"] = Site(wsgi, root_app)
 
 
 def in_fresh_context(func, *args):
@@ -68,15 +46,15 @@ def trace_site_request(site, path):
         path=path, base_url=request.host_url, headers={"Cookie": cookie}
     )
     environ = {**builder.get_environ(), SUBREQUEST: True}
-    status = in_fresh_context(call_wsgi, site.wsgi, environ)
+    status = in_fresh_context(call_wsgi, site, environ)
     # No traced app saw the request (the admin alone, a path outside it): an
     # empty trace is the truth.
     return environ.get(tracer.ENVIRON_KEY) or tracer.Trace(), status
 
 
-def requested_path(site):
+def requested_path(root_app):
     """The ``?path=`` to trace: by default the site's ``/hello``, or the admin's."""
-    default = "/hello" if site.root_app is not None else f"{request.script_root}/hello"
+    default = "/hello" if root_app is not None else f"{request.script_root}/hello"
     path = request.args.get("path", "").strip() or default
     if not is_local_url(path):  # "//host", "//[", control characters...
         abort(400, description="The path must be a path on this site, like /hello.")
@@ -88,13 +66,14 @@ def index():
     """Draw the trace of GET ``?path=`` through the site and of the scenario."""
     if request.environ.get(SUBREQUEST):
         abort(400, description="This page cannot trace itself.")
-    site = current_app.extensions["trace_site"]
-    path = requested_path(site)
+    site, root_app = links.site_wsgi(), links.mounts().get("")
+    path = requested_path(root_app)
     site_trace, status = trace_site_request(site, path)
+    routing = resolve(site, path, base_url=request.host_url)
     pictures = [(f"GET {path} through the combined site: {status}", site_trace)]
-    if site.root_app is not None:  # the scenario needs a second app
+    if root_app is not None:  # the scenario needs a second app
         admin = current_app._get_current_object()
-        scenario_trace = in_fresh_context(scenario.run, site.root_app, admin, None)
+        scenario_trace = in_fresh_context(scenario.run, root_app, admin, None)
         pictures.append(
             ("The nested scenario of python dispatcher.py trace", scenario_trace)
         )
@@ -102,7 +81,11 @@ def index():
         (title, entries(trace), ticks(trace.events), *layout(trace.events))
         for title, trace in pictures
     ]
-    alone = site.root_app is None
     return render_template(
-        "admin/trace/index.html", path=path, pictures=drawn, alone=alone
+        "admin/trace/index.html",
+        path=path,
+        pictures=drawn,
+        routing=routing,
+        examples=links.linking_examples("/", "user.profile", nickname="alice"),
+        alone=root_app is None,
     )

@@ -3,6 +3,7 @@
 from core import config, db, errors, filters, headers, schema
 from core.contexts import tracer
 from core.extensions import csrf
+from core.routing import links
 from core.sessions import SessionInterface
 
 
@@ -24,6 +25,7 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     register_errorhandlers(app)
     headers.init_app(app)
     filters.init_app(app)
+    app.add_template_global(links.site_url)  # links to the site's other apps
     if app.config["TRACE_CONTEXTS"]:
         tracer.init_app(app)
     return app

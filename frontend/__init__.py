@@ -4,7 +4,7 @@ from core import factory
 from core.extensions import mail
 from core.mail import workers
 from core.throttle import limiter, storage
-from frontend import account, auth, follow, limits, main, notify, user
+from frontend import account, auth, follow, limits, main, notify, routing, user
 
 DEFAULTS = {
     # Distinct from the admin's cookie, so logging into one app never touches
@@ -50,7 +50,9 @@ def register_extensions(app):
 
 def register_views(app):
     """The frontend's blueprints, and its ``hello`` on the app itself."""
-    factory.register_blueprints(app, main.bp, auth.bp, user.bp, follow.bp, account.bp)
+    factory.register_blueprints(
+        app, main.bp, auth.bp, user.bp, follow.bp, account.bp, routing.bp
+    )
     # An endpoint on the app itself has no blueprint prefix: "hello" exists in
     # both apps, and url_for("hello") builds the active app's URL.
     app.add_url_rule("/hello", endpoint="hello", view_func=main.hello)

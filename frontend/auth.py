@@ -58,10 +58,18 @@ def log_in(user):
     login_user(User(user, sessions.user_token(user.id)))
 
 
+def already_in():
+    """Send a logged-in user from the login or register page to their profile."""
+    flash(f"You are logged in as {current_user.nickname}.", "info")
+    return redirect(url_for("user.profile", nickname=current_user.nickname))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limits.register
 def register():
     """Create an account, log into it, and mail the link that confirms it."""
+    if current_user.is_authenticated:
+        return already_in()
     form = RegisterForm()
     if form.validate_on_submit() and address_is_free(form):
         try:
@@ -75,7 +83,10 @@ def register():
         else:
             workers.wake(current_app)
             log_in(user)
-            flash(f"Welcome, {user.nickname}! Open the link we sent to {user.email}.")
+            flash(
+                f"Welcome, {user.nickname}! Open the link we sent to {user.email}.",
+                "success",
+            )
             return redirect(url_for("user.profile", nickname=user.nickname))
     status = 400 if form.errors else 200
     return render_template("frontend/auth/register.html", form=form), status
@@ -95,6 +106,8 @@ def address_is_free(form):
 def login():
     """Log in, then go to the local ``next`` URL or the home page; failures
     lock the account a while (``core.throttle.lockout``)."""
+    if current_user.is_authenticated:
+        return already_in()
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -107,7 +120,7 @@ def login():
         else:
             if user is not None:
                 log_in(user)
-                flash(f"Logged in as {user.nickname}.")
+                flash(f"Logged in as {user.nickname}.", "success")
                 return redirect_next("main.index")
             form.password.errors.append("Wrong nickname or password.")
     if form.errors and status == 200:
@@ -122,5 +135,5 @@ def logout():
     if current_user.is_authenticated:
         sessions.renew_user_token(current_user.id)
     logout_user()
-    flash("Logged out.")
+    flash("Logged out.", "success")
     return redirect(url_for("main.index"))

@@ -1,6 +1,17 @@
-"""Following and unfollowing users (POST only, with a CSRF token)."""
+"""Following and unfollowing users: POST with a CSRF token; a GET (a link
+opened in the address bar) gets a page with the button to press."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, url_for
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 
 from core.accounts import follows
@@ -27,44 +38,64 @@ def to_profile(user):
     return redirect(url_for("user.profile", nickname=user.nickname))
 
 
-def log_in_first(nickname):
-    """Send a visitor who is not logged in to log in, then back to the profile."""
-    flash("Log in to follow people.")
-    profile = url_for("user.profile", nickname=nickname)
-    return redirect(url_for("auth.login", next=profile))
+def login_first(view):
+    """Send a visitor who is not logged in to log in, then back to the
+    profile (not to this POST-only URL)."""
+
+    @wraps(view)
+    def wrapper(nickname):
+        if not current_user.is_authenticated:
+            flash("Log in to follow people.", "warning")
+            profile = url_for("user.profile", nickname=nickname)
+            return redirect(url_for("auth.login", next=profile))
+        return view(nickname)
+
+    wrapper.login_required = True  # what the route explorer shows
+    return wrapper
+
+
+@bp.get("/follow/<nickname>", endpoint="ask_follow", defaults={"action": "follow"})
+@bp.get(
+    "/unfollow/<nickname>", endpoint="ask_unfollow", defaults={"action": "unfollow"}
+)
+def ask(nickname, action):
+    """The page behind a follow link opened in the address bar: a GET changes
+    nothing, so it shows the button that does."""
+    user = find_user(nickname)
+    if user is None:
+        abort(404, description=f"There is no user named {nickname!r}.")
+    return render_template("frontend/follow/ask.html", user=user, action=action)
 
 
 @bp.post("/follow/<nickname>")
 @limits.follow_client
 @limits.follow_account
+@login_first
 def follow(nickname):
     """Follow a user, and tell them by email (sent after the request), if
     the rules in ``notify`` allow."""
-    if not current_user.is_authenticated:
-        return log_in_first(nickname)
     user = other_user(nickname)
     with transaction():  # the follow and its email (if any), or neither
         added = follows.follow(current_user.id, user.id)
         emailed = added and notify.notify_followed(current_user, user)
     if not added:
-        flash(f"You already follow {user.nickname}.")
+        flash(f"You already follow {user.nickname}.", "info")
         return to_profile(user)
     if emailed:
         workers.wake(current_app)
-    flash(f"You are now following {user.nickname}.")
+    flash(f"You are now following {user.nickname}.", "success")
     return to_profile(user)
 
 
 @bp.post("/unfollow/<nickname>")
 @limits.follow_client
 @limits.follow_account
+@login_first
 def unfollow(nickname):
     """Stop following a user (no email)."""
-    if not current_user.is_authenticated:
-        return log_in_first(nickname)
     user = other_user(nickname)
     if follows.unfollow(current_user.id, user.id):
-        flash(f"You no longer follow {user.nickname}.")
+        flash(f"You no longer follow {user.nickname}.", "success")
     else:
-        flash(f"You do not follow {user.nickname}.")
+        flash(f"You do not follow {user.nickname}.", "info")
     return to_profile(user)

@@ -230,7 +230,7 @@ def not_logged_in(users):
     [
         (self_follow, 400, "You cannot follow or unfollow yourself."),
         (unknown_user, 404, "There is no user named &#39;nobody&#39;."),
-        (get_request, 405, "405 Method Not Allowed"),
+        (get_request, 200, "press the button to follow bob"),
         (missing_csrf, 400, "The CSRF token is missing."),
         (not_logged_in, 302, ""),
     ],

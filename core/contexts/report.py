@@ -1,8 +1,9 @@
-"""What an app sees of the current request, as the /context pages show it."""
+"""What an app sees of the current request, as the /context pages show it:
+HTML for a browser, JSON for ``Accept: application/json`` or ``?format=json``."""
 
 import json
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request, stream_template, url_for
 
 from core.contexts.tracer import ENVIRON_KEY
 
@@ -19,14 +20,28 @@ def describe_request():
     }
 
 
+def wants_json():
+    """Tell whether the client asked for JSON rather than a page."""
+    if request.args.get("format") == "json":
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best != "text/html"
+
+
 def context_response():
     """Answer with ``describe_request()`` and the request's push/pop trace.
 
-    The body is a generator: the server reads it after Flask has popped the
-    request's contexts, so the trace in it is complete, pops included.
+    Either way the body is read by the server after Flask has popped the
+    request's contexts, so the trace in it has the pops. The JSON is written
+    by a plain generator; the page is a streamed template, which
+    ``stream_with_context`` renders with the contexts pushed again, and those
+    two pushes are the trace's last events.
     """
     info = describe_request()
     trace = request.environ.get(ENVIRON_KEY)
+    if not wants_json():
+        template = f"{current_app.name}/context.html"
+        return stream_template(template, info=info, trace=trace)
 
     def body():
         info["trace"] = trace.as_json() if trace is not None else None

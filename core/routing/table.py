@@ -1,24 +1,122 @@
-"""The route table of a dispatcher: every rule of every mounted app."""
+"""The routes of any WSGI site built from DispatcherMiddleware and Flask apps.
+
+``flask routes`` lists one app. ``routes(wsgi)`` walks a whole site: a
+``DispatcherMiddleware`` (its default app and its mounts, nested ones too),
+a Flask app, or middleware around either (``ProxyFix(app.wsgi_app)``, an
+``app.wsgi_app`` replaced by a wrapper), and lists every rule of every Flask
+app it reaches, with the mount prefix a browser would request.
+"""
+
+from dataclasses import asdict, dataclass
+
+from flask import Flask
+from flask_login import login_required
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 HEADER = ("Path", "Methods", "Endpoint", "App")
 # Not listed: OPTIONS, which Flask adds to every rule, and HEAD, which
 # Werkzeug adds to every rule with GET.
 IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
+# Where middleware keeps the app it wraps (ProxyFix: app; Flask's own
+# wsgi_app wrappers: wsgi_app; a bound app.wsgi_app: __self__).
+WRAPPED = ("app", "wsgi_app", "application", "__self__", "__wrapped__")
+# Every view that Flask-Login's login_required wraps runs this code.
+FLASK_LOGIN_REQUIRED = login_required(lambda: None).__code__
+# An app may say which endpoints need a login (a function of the endpoint),
+# when a hook does it for every view (the admin's before_app_request).
+LOGIN_POLICY = "routing.login_policy"
 
 
-def route_rows(dispatcher):
-    """Return (path, methods, endpoint, app) for every rule, sorted by path.
+@dataclass(frozen=True)
+class Route:
+    """One rule of one mounted app, as a visitor reaches it."""
 
-    ``dispatcher`` is a ``DispatcherMiddleware`` whose apps are Flask apps; each
-    path carries its mount prefix, as a browser would request it.
-    """
-    mounts = {"": dispatcher.app, **dispatcher.mounts}
-    rows = []
-    for prefix, app in mounts.items():
-        for rule in app.url_map.iter_rules():
-            methods = ", ".join(sorted(rule.methods - IMPLICIT_METHODS))
-            rows.append((prefix + rule.rule, methods, rule.endpoint, app.name))
-    return sorted(rows)
+    app: str
+    blueprint: str | None
+    path: str  # with the mount prefix
+    methods: tuple
+    endpoint: str
+    view: str  # "module:qualname" of the view function
+    login: bool | None  # needs a login; None: the app does not say
+    arguments: tuple  # the rule's variables, such as ("nickname",)
+
+    def as_json(self):
+        """The route as a dict of JSON types."""
+        return {**asdict(self), "methods": list(self.methods)}
+
+
+def mounted_apps(wsgi, prefix="", depth=0):
+    """Yield (mount prefix, Flask app) for every Flask app ``wsgi`` reaches."""
+    if depth > 20:  # a wrapper that wraps itself: nothing more to find
+        return
+    if isinstance(wsgi, Flask):
+        yield prefix, wsgi
+    elif isinstance(wsgi, DispatcherMiddleware):
+        yield from mounted_apps(wsgi.app, prefix, depth + 1)
+        for mount, app in wsgi.mounts.items():
+            yield from mounted_apps(app, prefix + mount, depth + 1)
+    else:
+        for name in WRAPPED:
+            inner = getattr(wsgi, name, None)
+            if inner is not None and inner is not wsgi:
+                yield from mounted_apps(inner, prefix, depth + 1)
+                return
+
+
+def view_name(view):
+    """``module:qualname`` of the function under any decorators."""
+    while hasattr(view, "__wrapped__"):
+        view = view.__wrapped__
+    return f"{view.__module__}:{view.__qualname__}"
+
+
+def needs_login(app, endpoint, view):
+    """Tell whether ``endpoint`` needs a login (None if ``app`` cannot say)."""
+    policy = app.extensions.get(LOGIN_POLICY)
+    if policy is not None:
+        return policy(endpoint)
+    while view is not None:
+        if getattr(view, "__code__", None) is FLASK_LOGIN_REQUIRED:
+            return True
+        if getattr(view, "login_required", False):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False if hasattr(app, "login_manager") else None
+
+
+def routes(wsgi):
+    """Every route of every Flask app under ``wsgi``, app by app, in each
+    app by blueprint and path."""
+    found = []
+    for prefix, app in mounted_apps(wsgi):
+        # The app's own endpoints ("hello", "static") first, then by blueprint.
+        rules = sorted(
+            app.url_map.iter_rules(),
+            key=lambda r: (r.endpoint.rpartition(".")[0], r.endpoint, r.rule),
+        )
+        for rule in rules:
+            view = app.view_functions.get(rule.endpoint)
+            blueprint, dot, _ = rule.endpoint.rpartition(".")
+            found.append(
+                Route(
+                    app=app.name,
+                    blueprint=blueprint if dot else None,
+                    path=prefix + rule.rule,
+                    methods=tuple(sorted(rule.methods - IMPLICIT_METHODS)),
+                    endpoint=rule.endpoint,
+                    view=view_name(view) if view else "",
+                    login=needs_login(app, rule.endpoint, view),
+                    arguments=tuple(sorted(rule.arguments)),
+                )
+            )
+    return found
+
+
+def route_rows(wsgi):
+    """Return (path, methods, endpoint, app) for every rule, sorted by path."""
+    return sorted(
+        (r.path, ", ".join(r.methods), r.endpoint, r.app) for r in routes(wsgi)
+    )
 
 
 def format_table(rows, header=HEADER):

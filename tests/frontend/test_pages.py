@@ -6,6 +6,7 @@ import frontend
 def test_index_lists_users(account, frontend_client):
     assert "Nobody has registered yet." in frontend_client.get("/").get_data(True)
     account.register("alice")
+    account.logout()  # a logged-in user is sent away from the register page
     account.register("bob")
     page = frontend_client.get("/").get_data(as_text=True)
     assert '<a href="/user/alice">alice</a>' in page

@@ -1,0 +1,146 @@
+"""How a URL finds its view, step by step, by running the real code.
+
+``resolve(site, path)`` sends the path through each ``DispatcherMiddleware``
+of the site with its apps replaced by probes, so werkzeug's own code chooses
+the mount and splits the path into ``SCRIPT_NAME`` and ``PATH_INFO``; then
+the chosen Flask app's ``url_map`` matches ``PATH_INFO`` (or raises 404, 405
+or a redirect); then ``url_for``, inside a request context of that app for
+that very environ, builds the URL back.
+"""
+
+import contextvars
+from dataclasses import dataclass, field
+
+from flask import Flask, url_for
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.routing import RequestRedirect
+from werkzeug.test import EnvironBuilder
+
+from core.routing.table import WRAPPED, view_name
+
+
+@dataclass
+class Hop:
+    """One dispatcher's choice: the mount, and the path split at it."""
+
+    mounts: list  # the dispatcher's mount prefixes ("" for its default app)
+    mount: str
+    script_name: str
+    path_info: str
+
+
+@dataclass
+class Resolution:
+    """Everything ``resolve`` found for one method and path."""
+
+    method: str
+    path: str
+    hops: list = field(default_factory=list)
+    app: str | None = None
+    script_name: str = ""
+    path_info: str = ""
+    rule: str | None = None
+    arguments: dict = field(default_factory=dict)
+    endpoint: str | None = None
+    view: str | None = None
+    status: int = 200  # what the matching alone answers
+    why: str | None = None  # why it is not 200
+    built: str | None = None  # url_for(endpoint, **arguments) in that request
+
+
+class _Probe:
+    """Stands in for a mounted app: keeps the environ it is called with."""
+
+    def __init__(self, mount, app, seen):
+        self.mount, self.app, self.seen = mount, app, seen
+
+    def __call__(self, environ, start_response):
+        self.seen.append((self, dict(environ)))
+        return []
+
+
+def _unwrap(wsgi):
+    """The dispatcher or Flask app under any middleware."""
+    for _ in range(20):
+        if isinstance(wsgi, Flask | DispatcherMiddleware):
+            return wsgi
+        inner = next((getattr(wsgi, n) for n in WRAPPED if hasattr(wsgi, n)), None)
+        if inner is None or inner is wsgi:
+            return None
+        wsgi = inner
+    return None
+
+
+def _dispatch(dispatcher, environ):
+    """Let ``dispatcher`` choose; return (hop, chosen app, its environ)."""
+    seen = []
+    probes = {m: _Probe(m, app, seen) for m, app in dispatcher.mounts.items()}
+    DispatcherMiddleware(_Probe("", dispatcher.app, seen), probes)(
+        environ, lambda *args: None
+    )
+    probe, chosen = seen[0]
+    hop = Hop(
+        mounts=["", *dispatcher.mounts],
+        mount=probe.mount,
+        script_name=chosen.get("SCRIPT_NAME", ""),
+        path_info=chosen.get("PATH_INFO", ""),
+    )
+    return hop, probe.app, chosen
+
+
+def _match(app, environ, result):
+    """Match ``environ`` against ``app``'s rules; fill in ``result``."""
+    adapter = app.url_map.bind_to_environ(environ)
+    try:
+        rule, arguments = adapter.match(method=result.method, return_rule=True)
+    except RequestRedirect as redirect:
+        result.status = redirect.code
+        result.why = (
+            f"the rule differs by a slash (strict_slashes): werkzeug redirects "
+            f"to {redirect.new_url}"
+        )
+    except MethodNotAllowed as error:
+        result.status = 405
+        allowed = ", ".join(sorted(set(error.valid_methods) - {"HEAD", "OPTIONS"}))
+        result.why = f"a rule matches the path, but only for {allowed}"
+    except NotFound:
+        result.status = 404
+        result.why = f"no rule of {app.name} matches {result.path_info!r}"
+    else:
+        result.rule, result.arguments = rule.rule, arguments
+        result.endpoint = rule.endpoint
+        view = app.view_functions.get(rule.endpoint)
+        result.view = view_name(view) if view else None
+        result.built = _build_back(app, environ, rule.endpoint, arguments)
+
+
+def _build_back(app, environ, endpoint, arguments):
+    """``url_for`` in a request context of ``app`` for ``environ``, run in an
+    empty context so that no trace or request of the caller sees it."""
+
+    def build():
+        with app.request_context(environ):
+            return url_for(endpoint, **arguments)
+
+    return contextvars.Context().run(build)
+
+
+def resolve(site, path, method="GET", base_url="http://localhost/"):
+    """Follow ``method path`` through ``site`` to its view; return a Resolution."""
+    environ = EnvironBuilder(path=path, method=method, base_url=base_url).get_environ()
+    result = Resolution(method=method, path=path)
+    wsgi = _unwrap(site)
+    while isinstance(wsgi, DispatcherMiddleware):
+        hop, chosen, environ = _dispatch(wsgi, environ)
+        result.hops.append(hop)
+        wsgi = _unwrap(chosen)
+    result.script_name = environ.get("SCRIPT_NAME", "")
+    result.path_info = environ.get("PATH_INFO", "")
+    if not isinstance(wsgi, Flask):
+        result.status = 404
+        result.why = "no app is mounted there"
+        return result
+    result.app = wsgi.name
+    _match(wsgi, environ, result)
+    return result
