@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint routes trace bench clean
+.PHONY: run test lint routes trace bench screenshots clean
 
 run: $(STAMP)
 	$(BIN)/python dispatcher.py serve
@@ -25,6 +25,10 @@ trace: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The README's screenshots, made by the browser tests (Chromium needed).
+screenshots: $(STAMP)
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/e2e/test_browser.py
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

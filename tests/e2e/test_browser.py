@@ -1,13 +1,22 @@
-"""The site in a real browser: headless Chromium driven by Playwright."""
+"""The site in a real browser: headless Chromium driven by Playwright, on a
+laptop's screen and a phone's, against one ``python dispatcher.py serve``.
 
+Screenshots of the main pages land in ``SCREENSHOTS_DIR`` (default
+``build/screenshots``; ``make screenshots`` writes the README's, in
+``docs/screenshots``).
+"""
+
+import mailbox
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
 from harness.accounts import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
-from harness.local import free_port
-from harness.servers import running, serve_command
+from harness.local import free_port, wait_until
+from harness.servers import ROOT, running, serve_command
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Chromium's own network chatter has nowhere to go on a closed machine.
@@ -19,6 +28,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+LAPTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,  # the page's viewport meta tag decides its width
+    "has_touch": True,
+}
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
 
 if not os.path.exists(CHROMIUM):
     if os.environ.get("REQUIRE_BROWSER"):
@@ -30,16 +47,56 @@ if not os.path.exists(CHROMIUM):
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture
-def site_url(tmp_path):
-    """The combined site served by ``python dispatcher.py serve``."""
+class Site:
+    """The served site: its address, and the development server's mailbox."""
+
+    def __init__(self, base, instance):
+        self.base = base
+        self.maildir = instance / "mail"
+
+    def url(self, path):
+        return f"{self.base}{path}"
+
+    def mail_to(self, address, subject_start):
+        """Wait for a message to ``address`` in the development mailbox."""
+
+        def find():
+            if not self.maildir.exists():
+                return None
+            for message in mailbox.Maildir(self.maildir, create=False):
+                if message["To"] == address and message["Subject"].startswith(
+                    subject_start
+                ):
+                    return message
+            return None
+
+        return wait_until(find, message=f"mail to {address}: {subject_start}")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """``python dispatcher.py serve``, with its development SMTP server."""
+    instance = tmp_path_factory.mktemp("browser")
     port = free_port()
     env = {
-        "FLASK_INSTANCE_PATH": str(tmp_path),
+        "FLASK_INSTANCE_PATH": str(instance),
         "FLASK_ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
+        "FLASK_MAIL_POLL_SECONDS": "0.3",
+        # Everyone here registers from 127.0.0.1.
+        "FRONTEND_RATELIMIT_REGISTER_CLIENT": "100 per hour",
     }
-    with running(serve_command(port), env, tmp_path / "serve.log", port) as base:
-        yield base
+    with running(serve_command(port), env, instance / "serve.log", port) as base:
+        yield Site(base, instance)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
 
 
 # Chromium logs each 4xx answer as an error: the tests ask for some on purpose.
@@ -52,67 +109,210 @@ def note_error(message, errors):
         errors.append(message.text)
 
 
+def new_page(chromium, errors, **options):
+    """A page in a fresh context (its own cookies) that notes its errors."""
+    page = chromium.new_context(**options).new_page()
+    page.on("console", lambda message: note_error(message, errors))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_default_timeout(15_000)
+    return page
+
+
 @pytest.fixture
-def page():
-    """A fresh browser page; the test fails if the page logged an error (a
+def browser(chromium):
+    """Open laptop-sized pages; the test fails if any logged an error (a
     resource the Content-Security-Policy blocked, a script error...)."""
-    errors = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 800})
-            page.on("console", lambda message: note_error(message, errors))
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            yield page
-        finally:
-            browser.close()
+    errors, pages = [], []
+
+    def open_page(**options):
+        pages.append(new_page(chromium, errors, **{**LAPTOP, **options}))
+        return pages[-1]
+
+    yield open_page
+    for page in pages:
+        page.context.close()
     assert errors == [], "the browser logged errors"
 
 
-def register(page, base, nickname):
-    """Fill in and send the registration form."""
-    page.goto(f"{base}/register")
+def screenshot(page, name, full_page=True):
+    """Save the page's screenshot as ``<name>.png`` for the README."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+
+
+def register(page, site, nickname, password="s3cret-pass"):
+    """Fill in and send the registration form (the page shows the rules)."""
+    page.goto(site.url("/register"))
+    assert "3 to 32 letters" in page.inner_text("#nickname-rules")
     page.fill("#nickname", nickname)
     page.fill("#email", f"{nickname}@example.com")
-    page.fill("#password", "s3cret-pass")
+    page.fill("#password", password)
     page.click("main button[type=submit]")
 
 
-def test_register_log_out_and_in_again(page, site_url):
-    register(page, site_url, "alice")
-    assert page.url == f"{site_url}/user/alice"
-    assert page.inner_text("h1") == "alice"
+def confirm(page, site, nickname):
+    """Open the confirmation link from the email in the development mailbox."""
+    message = site.mail_to(f"{nickname}@example.com", "Confirm")
+    text = next(
+        part.get_payload(decode=True).decode()
+        for part in message.walk()
+        if part.get_content_type() == "text/plain"
+    )
+    link = re.search(r"https?://\S+/confirm/\S+", text).group(0)
+    page.goto(link)
+    assert page.inner_text("h1") == "Thank you"
+
+
+def log_in_admin(page, site, path="/admin/"):
+    """Open an admin page, which asks for the login, and log in."""
+    page.goto(site.url(path))
+    page.fill("#username", "admin")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def test_a_new_user_registers_confirms_follows_and_the_email_arrives(browser, site):
+    star = browser()
+    register(star, site, "bob")
+    confirm(star, site, "bob")  # bob gets follower emails once confirmed
+
+    page = browser()
+    page.goto(site.url("/"))
+    screenshot(page, "home")
+    register(page, site, "alice")
+    assert page.url == site.url("/user/alice")
+    assert page.inner_text(".flash.success").startswith("Welcome, alice!")
+    assert "Confirm your address" in page.inner_text("main")
+    confirm(page, site, "alice")
     page.click("nav button:has-text('Log out')")
     assert page.inner_text(".flash") == "Logged out."
-    page.goto(f"{site_url}/login")
+    page.goto(site.url("/login"))
     page.fill("#nickname", "alice")
     page.fill("#password", "wrong-password")
     page.click("main button[type=submit]")
     assert page.inner_text(".error") == "Wrong nickname or password."
-
-
-def test_the_trace_page_draws_the_stack(page, site_url, tmp_path):
-    register(page, site_url, "alice")
-    page.goto(f"{site_url}/admin/hello")
-    page.fill("#username", "admin")
-    page.fill("#password", ADMIN_PASSWORD)
+    page.fill("#password", "s3cret-pass")
     page.click("main button[type=submit]")
-    assert page.url == f"{site_url}/admin/hello"  # the login kept ``next``
-    assert page.inner_text("nav").count("Log out") == 1
-    page.goto(f"{site_url}/admin/trace?path=/user/alice")
-    first = page.locator("svg.timeline").first
-    app_bar = first.locator("g.frontend.app rect").bounding_box()
-    request_bar = first.locator("g.frontend.request rect").bounding_box()
+    assert page.inner_text(".flash") == "Logged in as alice."
+    page.goto(site.url("/user/bob"))
+    page.click("main button:has-text('Follow')")
+    assert page.inner_text(".flash") == "You are now following bob."
+    assert page.locator("main button:has-text('Unfollow')").count() == 1
+    screenshot(page, "profile")
+    email = site.mail_to("bob@example.com", "alice is now following you")
+    assert "alice" in email["Subject"]
+
+
+def test_the_admin_finds_the_user_and_the_mail_and_reads_the_routing(browser, site):
+    user = browser()
+    register(user, site, "dave")
+    page = browser()
+    log_in_admin(page, site)
+    assert page.url == site.url("/admin/")
+    screenshot(page, "admin-dashboard")
+
+    page.click("nav a:has-text('Users')")
+    page.click("table.users a:has-text('dave')")  # to the frontend's profile
+    assert page.url == site.url("/user/dave")
+    assert page.inner_text("h1") == "dave"
+
+    def sent_to_dave():
+        page.goto(site.url("/admin/outbox"))
+        row = page.locator("table.outbox tr", has_text="dave@example.com")
+        return row.count() and row.locator(".status").inner_text() == "sent"
+
+    wait_until(sent_to_dave, message="dave's confirmation marked sent")
+    row = page.locator("table.outbox tr", has_text="dave@example.com")
+    row.locator("summary").click()
+    assert "/confirm/" in row.locator("pre.text").inner_text()
+    screenshot(page, "admin-outbox")
+
+    page.click("nav a:has-text('Routes')")
+    follow = page.locator("table.routes tr", has_text="frontend.follow:follow")
+    assert follow.locator("td").nth(4).inner_text() == "needed"
+    screenshot(page, "admin-routes")
+
+    page.click("nav a:has-text('Trace')")
+    page.fill("#path", "/user/dave")
+    page.click("main form.trace button")
+    steps = page.inner_text("ol.routing")
+    assert "the rule /user/<nickname>, with nickname=dave" in steps
+    assert "its view function is frontend.user:profile" in steps
+    timeline = page.locator("svg.timeline").first
+    app_bar = timeline.locator("g.frontend.app rect").bounding_box()
+    request_bar = timeline.locator("g.frontend.request rect").bounding_box()
     # The request context sits on its app context, inside its lifetime.
     assert request_bar["y"] < app_bar["y"]
     assert app_bar["x"] < request_bar["x"]
     assert request_bar["x"] + request_bar["width"] < app_bar["x"] + app_bar["width"]
-    assert page.locator("svg.timeline").nth(1).locator("g.bar").count() == 11
-    page.screenshot(path=tmp_path / "trace.png", full_page=True)
-    assert (tmp_path / "trace.png").stat().st_size > 10_000
+    scenario = page.locator("ol.events").nth(1).inner_text()
+    assert "Why: url_for asks the active request" in scenario
+    screenshot(page, "admin-trace")
+
     # Logging out of the admin leaves the frontend session alone.
     page.click("nav button:has-text('Log out')")
-    page.goto(f"{site_url}/")
-    assert "alice" in page.inner_text("nav")
+    page.click("nav a:has-text('Site')")
+    assert page.url == site.url("/")
+
+
+def test_the_routing_page_follows_a_typed_path(browser, site):
+    page = browser()
+    page.goto(site.url("/"))
+    page.click("nav a:has-text('Routing')")
+    page.fill("#path", "/admin/users")
+    page.click("form.routing button")
+    steps = page.inner_text("ol.routing")
+    assert 'SCRIPT_NAME = "/admin", PATH_INFO = "/users"' in steps
+    assert "builds /admin/users: the path you asked for." in steps
+    screenshot(page, "routing")
+
+
+PAGES = [
+    "/",
+    "/hello",
+    "/context",
+    "/routing",
+    "/routing?path=/follow/erin",
+    "/user/erin",
+    "/follow/erin",
+    "/settings",
+    "/nowhere",
+    "/admin/",
+    "/admin/hello",
+    "/admin/context",
+    "/admin/trace",
+    "/admin/routes",
+    "/admin/users",
+    "/admin/outbox",
+]
+
+
+def test_on_a_phone_no_page_scrolls_sideways(chromium, site):
+    errors = []
+    page = new_page(chromium, errors, **PHONE)
+    try:
+        page.goto(site.url("/login"))
+        assert fits(page), "/login"
+        register(page, site, "erin")
+        log_in_admin(page, site)
+        wide = []
+        for path in PAGES:
+            page.goto(site.url(path))
+            assert page.locator('meta[name="viewport"]').count() == 1, path
+            if not fits(page):
+                wide.append(path)
+        assert wide == [], "these pages scroll sideways at 390 px"
+        page.goto(site.url("/admin/trace"))
+        screenshot(page, "phone-admin-trace", full_page=False)  # one screen
+        page.goto(site.url("/user/erin"))
+        screenshot(page, "phone-profile", full_page=False)
+    finally:
+        page.context.close()
+    assert errors == [], "the browser logged errors"
+
+
+def fits(page):
+    """Tell whether the page is no wider than the screen (no sideways scroll)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
