@@ -6,7 +6,7 @@
 
 and this file is also the site's command line::
 
-    python dispatcher.py [serve] [--host 127.0.0.1] [--port 5000]
+    python dispatcher.py [serve] [--host 127.0.0.1] [--port 5000] [--debug]
     python dispatcher.py routes [--json] [--app package.module:name]
     python dispatcher.py trace
     python dispatcher.py db upgrade      # and Flask-Migrate's other commands
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 from flask.cli import ScriptInfo
+from flask.helpers import get_debug_flag
 from flask_migrate.cli import db as migrate_commands
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -106,7 +107,12 @@ cli.add_command(migrate_commands, "db")
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host, port):
+@click.option(
+    "--debug/--no-debug",
+    default=None,
+    help="Debug mode, the debugger and Flask-DebugToolbar (default: FLASK_DEBUG).",
+)
+def serve(host, port, debug):
     """Run the development server (werkzeug's run_simple)."""
     # Links in emails lead here, unless the public URL is configured.
     netloc = f"[{host}]" if ":" in host else host
@@ -116,6 +122,15 @@ def serve(host, port):
     except schema.SchemaOutOfDate as error:
         raise click.ClickException(str(error)) from error
     frontend_app, admin_app = site.app, site.mounts["/admin"]
+    if debug is None:
+        debug = get_debug_flag()
+    for app in (frontend_app, admin_app):
+        # Only here, on the development server, does debug mode turn on.
+        app.debug = debug
+        if debug:
+            from core import debug as toolbar  # noqa: PLC0415 (development only)
+
+            toolbar.init_app(app)
     announce_admin_password(admin_app)
     mail_server = None
     if "FLASK_MAIL_SERVER" not in os.environ:
@@ -124,7 +139,8 @@ def serve(host, port):
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     workers.start_all()
     try:
-        run_simple(host, port, behind_proxies(site, proxy_hops()), threaded=True)
+        served = behind_proxies(site, proxy_hops())
+        run_simple(host, port, served, threaded=True, use_debugger=debug)
     finally:
         workers.stop_all()
         if mail_server is not None:

@@ -28,7 +28,8 @@ login_manager = LoginManager()  # the admin's own; the frontend has another
 login_manager.login_view = "auth.login"
 limiter = throttle.new_limiter()  # the admin's own; the frontend has another
 
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+# The debug toolbar's files (debug only) load on the login page too.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "_debug_toolbar.static"}
 
 
 class Admin(UserMixin):

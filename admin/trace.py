@@ -77,8 +77,9 @@ def index():
         pictures.append(
             ("The nested scenario of python dispatcher.py trace", scenario_trace)
         )
+    apps = [app.name for app in links.mounts().values()]  # each keeps its color
     drawn = [
-        (title, entries(trace), ticks(trace.events), *layout(trace.events))
+        (title, entries(trace), ticks(trace.events), *layout(trace.events, apps))
         for title, trace in pictures
     ]
     return render_template(

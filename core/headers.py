@@ -6,7 +6,10 @@ No page may be framed; admin pages are never cached; over HTTPS the browser
 is told to use nothing else from then on.
 """
 
-from flask import current_app, request
+import base64
+import hashlib
+
+from flask import current_app, request, url_for
 
 CSP = "; ".join(
     [
@@ -19,12 +22,26 @@ CSP = "; ".join(
 )
 
 
+def toolbar_csp():
+    """The policy with what Flask-DebugToolbar needs, in debug mode only: its
+    one inline script (allowed by its hash, which names this app's toolbar
+    path) and the style attributes of its markup."""
+    path = url_for("_debug_toolbar.static", filename="")
+    script = f"var DEBUG_TOOLBAR_STATIC_PATH = '{path}'"
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return (
+        f"{CSP}; script-src 'self' 'sha256-{digest}'; "
+        "style-src 'self'; style-src-attr 'unsafe-inline'"
+    )
+
+
 def add_security_headers(response):
     """Add the headers to ``response`` (those a view set itself stay)."""
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")  # for browsers without CSP 2
-    headers.setdefault("Content-Security-Policy", CSP)
+    debugging = current_app.debug and current_app.config.get("DEBUG_TB_ENABLED")
+    headers.setdefault("Content-Security-Policy", toolbar_csp() if debugging else CSP)
     headers.setdefault("Referrer-Policy", "same-origin")
     if current_app.config["CACHE_NO_STORE"]:
         headers["Cache-Control"] = "no-store"

@@ -8,7 +8,13 @@ from harness.servers import ROOT
 from tests.helpers import run_cli
 
 CONTEXTS = ROOT / "docs" / "contexts.md"
+TESTING = ROOT / "docs" / "testing.md"
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+EXAMPLES = [
+    (doc, code)
+    for doc in (CONTEXTS, TESTING)
+    for code in PYTHON_BLOCK.findall(doc.read_text())
+]
 
 
 def copied_block(path, name):
@@ -29,8 +35,10 @@ def test_copied_output_matches_the_command(tmp_path, doc, block, command):
 
 
 @pytest.mark.parametrize(
-    "code", PYTHON_BLOCK.findall(CONTEXTS.read_text()), ids=lambda code: code[:40]
+    ("doc", "code"),
+    EXAMPLES,
+    ids=[f"{doc.name}: {code[:40]}" for doc, code in EXAMPLES],
 )
-def test_contexts_examples_run(monkeypatch, tmp_path, code):
+def test_the_docs_examples_run(monkeypatch, tmp_path, doc, code):
     monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path))
-    exec(compile(code, str(CONTEXTS), "exec"), {"__name__": "docs_example"})
+    exec(compile(code, str(doc), "exec"), {"__name__": "docs_example"})

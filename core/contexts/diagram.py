@@ -12,6 +12,11 @@ MARGIN = 24
 AXIS = 18  # room under the bars for the event numbers
 
 
+# Fill colors per app, in the order apps appear in a trace: (app context,
+# request context). The frontend is blue and the admin orange in the site.
+COLORS = [("#4a90d9", "#9cc7f2"), ("#d9904a", "#f2c79c"), ("#4aa96c", "#a8dcb9")]
+
+
 @dataclass(frozen=True)
 class Bar:
     """One context from push to pop, ready to draw."""
@@ -24,21 +29,29 @@ class Bar:
     y: int
     width: int
     height: int
+    color: str = "#888"
 
 
-def layout(events):
+def layout(events, apps=()):
     """Return (bars, width, height) for the events of one trace, in pixels.
 
-    A context still open at the end runs to the right edge.
+    A context still open at the end runs to the right edge. ``apps`` orders
+    the colors (the site's apps, so each keeps its color in every picture);
+    other apps follow in the order they appear.
     """
     top = max((e.depth for e in events), default=0)
     open_pushes, bars = [], []
+    apps = list(dict.fromkeys([*apps, *(e.app for e in events)]))
 
     def bar(start, end, push):
         y = MARGIN + (top - push.depth) * ROW
         x = MARGIN + start * STEP
         width = (end - start) * STEP
-        return Bar(push.app, push.kind, push.url, push.depth, x, y, width, ROW - 6)
+        shades = COLORS[apps.index(push.app) % len(COLORS)]
+        color = shades[0] if push.kind == "app" else shades[1]
+        return Bar(
+            push.app, push.kind, push.url, push.depth, x, y, width, ROW - 6, color
+        )
 
     for index, event in enumerate(events):
         if event.action == "push":

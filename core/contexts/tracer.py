@@ -176,8 +176,10 @@ class TracedRequestContext(RequestContext):
                 )
 
 
-class TracedFlask(flask.Flask):
-    """A Flask app whose contexts report themselves (real and test alike)."""
+class Tracing:
+    """What makes a Flask app's contexts report themselves (real and test
+    alike); ``TracedFlask`` is Flask with it, and ``trace_app`` gives it to an
+    app made elsewhere."""
 
     def app_context(self):
         """Create an app context: ``with app.app_context()``, the one a request
@@ -205,6 +207,18 @@ class TracedFlask(flask.Flask):
             names = _names(reversed(self.teardown_appcontext_funcs))
             _record("teardown", "app", self, note=names)
         super().do_teardown_appcontext(exc)
+
+
+class TracedFlask(Tracing, flask.Flask):
+    """A Flask app whose contexts report themselves."""
+
+
+def trace_app(app):
+    """Make ``app`` (any Flask app) report its contexts, as a TracedFlask does,
+    by giving it a class with ``Tracing`` mixed in (for debugging tools)."""
+    if not isinstance(app, Tracing):
+        app.__class__ = type(f"Traced{type(app).__name__}", (Tracing, type(app)), {})
+    return app
 
 
 class TracedBody:

@@ -316,3 +316,48 @@ def fits(page):
     return page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
+
+
+def test_with_serve_debug_the_contexts_panel_shows_this_very_request(browser, tmp_path):
+    port = free_port()
+    env = {
+        "FLASK_INSTANCE_PATH": str(tmp_path),
+        "FLASK_ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
+    }
+    command = [*serve_command(port), "--debug"]
+    with running(command, env, tmp_path / "serve.log", port) as base:
+        site = Site(base, tmp_path)
+        page = browser()
+        failed = []
+        page.on(
+            "response",
+            lambda r: (
+                failed.append(r.url)
+                if "_debug_toolbar" in r.url and r.status >= 400
+                else None
+            ),
+        )
+        page.goto(site.url("/hello?from=test"))
+        contexts = open_contexts_panel(page)
+        assert "http://127.0.0.1" in contexts and "/hello?from=test" in contexts
+        assert "frontend.main:hello" in contexts
+        assert "− pop app context of frontend" in contexts  # drawn after the pops
+        log_in_admin(page, site, "/admin/users")
+        contexts = open_contexts_panel(page)
+        assert "SCRIPT_NAME (the mount)\t'/admin'" in contexts
+        assert "admin.users:index" in contexts and "/admin/users" in contexts
+        page.click("a.flDebugRoutesPanel")
+        routes = page.inner_text("#flDebugRoutesPanel-content")
+        assert "/user/<nickname>" in routes and "/admin/routes" in routes
+        screenshot(page, "debug-toolbar-admin")
+        assert failed == [], "toolbar files that did not load"
+
+
+def open_contexts_panel(page):
+    """Show the toolbar, open the Contexts panel; return its text."""
+    if page.is_visible("#flDebugShowToolBarButton"):
+        page.click("#flDebugShowToolBarButton")
+    page.click("a.flDebugContextsPanel")
+    content = page.locator("#flDebugContextsPanel-content")
+    content.wait_for(state="visible")
+    return content.inner_text()

@@ -77,7 +77,7 @@ def check_failed_logins_are_counted_by_all_workers(base):
         assert int(headers["Retry-After"]) > 0
 
 
-def test_under_gunicorn_an_error_shows_no_traceback_even_with_flask_debug(
+def test_under_gunicorn_flask_debug_shows_no_traceback_and_no_toolbar(
     tmp_path,
 ):
     # FLASK_DEBUG=1 left in a production environment must not turn debug on:
@@ -105,6 +105,9 @@ def test_under_gunicorn_an_error_shows_no_traceback_even_with_flask_debug(
         assert "Back to the home page" in page  # the frontend's own error page
         for leak in ("Traceback", "Debugger", "database is locked", secret):
             assert leak not in page
+        # Nor is the debug toolbar on, on any page or at its own URLs.
+        assert "flDebug" not in browser.request("/hello")[2]
+        assert browser.request("/_debug_toolbar/static/js/toolbar.js")[0] == 404
     assert "database is locked" in log.read_text()  # the operator sees it
 
 
