@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.table import Row
 from harness.postgres import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +125,33 @@ def main(argv=None):
         subprocess.run(
             ["git", "worktree", "remove", "--force", str(before_tree)], cwd=ROOT
         )
+
+
+FIGURE = "3b. The profile page before and after SQLAlchemy (us/request)"
+
+
+def measure(smoke=False):
+    """The figure's rows, for ``make bench``."""
+    requests, rounds = (20, 1) if smoke else (300, 5)
+    before_tree = worktree(BEFORE)
+    server, template = start_postgres()
+    try:
+        measures = sides(before_tree, server, template)
+        times = {name: [] for name in measures}
+        for _ in range(rounds):
+            for name, measure_once in measures.items():
+                times[name].append(measure_once(requests) * 1e6)
+    finally:
+        if server is not None:
+            server.stop()
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(before_tree)], cwd=ROOT
+        )
+    first = next(iter(times))
+    return [
+        Row(FIGURE, name, "us/request", samples, None if name == first else first)
+        for name, samples in times.items()
+    ]
 
 
 if __name__ == "__main__":

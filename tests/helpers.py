@@ -23,7 +23,7 @@ def query(database_url, sql, **params):
         engine.dispose()
 
 
-def run_in_repository(args, env, check=True):
+def run_in_repository(args, env, check=True, timeout=60):
     """Run ``python ARGS`` from the repository root with only ``env``; return
     the finished process (its output as text)."""
     return subprocess.run(
@@ -33,7 +33,7 @@ def run_in_repository(args, env, check=True):
         capture_output=True,
         text=True,
         check=check,
-        timeout=60,
+        timeout=timeout,
     )
 
 

@@ -189,7 +189,7 @@ def test_importing_the_tests_and_the_dispatcher_builds_nothing(tmp_path):
         "FLASK_INSTANCE_PATH": str(tmp_path / "instance"),
         "FLASK_SECRET_KEY": "would-be-refused",
     }
-    code = "import tests.conftest, dispatcher, bench.follow_latency"
+    code = "import tests.conftest, dispatcher, bench.mail"
     run_in_repository(["-c", code], env)
     assert not (tmp_path / "instance").exists()
 

@@ -22,8 +22,10 @@ import sys
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
+from typing import NamedTuple
 
 import flask
 from flask.ctx import AppContext, RequestContext, _sentinel
@@ -33,9 +35,9 @@ from werkzeug.wsgi import get_current_url
 ENVIRON_KEY = "site.context_trace"  # where TraceRequests leaves each request's trace
 
 
-@dataclass(frozen=True)
-class Event:
-    """One push, pop or teardown: of which kind of context, of which app, how deep."""
+class Event(NamedTuple):
+    """One push, pop or teardown: of which kind of context, of which app, how
+    deep. (A named tuple: made several times per request, it must be cheap.)"""
 
     action: str  # "push", "pop" or "teardown"
     kind: str  # "app" or "request"
@@ -73,7 +75,7 @@ class Trace:
 
     def as_json(self):
         """The events as a list of dicts."""
-        return [asdict(event) for event in self.events]
+        return [event._asdict() for event in self.events]
 
 
 _current = ContextVar("context_trace", default=None)
@@ -96,10 +98,19 @@ def recording(listener=None):
 def _record(action, kind, app, request=None, note=None):
     trace = _current.get()
     if trace is not None:  # the request's URL is built only when recording
+        trace.record(action, kind, app.name, _url(request), note)
+
+
+def _url(request):
+    """The request's URL, built once per request and kept on it."""
+    if request is None:
+        return None
+    url = request.environ.get("site.trace_url")
+    if url is None:
         # From the environ as sent: request.url would check the Host against
         # TRUSTED_HOSTS and raise in the middle of a push.
-        url = get_current_url(request.environ) if request is not None else None
-        trace.record(action, kind, app.name, url, note)
+        url = request.environ["site.trace_url"] = get_current_url(request.environ)
+    return url
 
 
 def _failure(prefix=""):
@@ -108,7 +119,9 @@ def _failure(prefix=""):
     return None if error is None else f"{prefix}{type(error).__name__}: {error}"
 
 
+@lru_cache(maxsize=256)
 def _names(callbacks):
+    """The names of a tuple of callbacks, as a teardown's note (made once)."""
     return ", ".join(getattr(f, "__qualname__", repr(f)) for f in callbacks)
 
 
@@ -198,13 +211,13 @@ class Tracing:
             names = chain(flask.request.blueprints, (None,))
             funcs = [f for n in names for f in self.teardown_request_funcs.get(n, ())]
             if funcs:
-                _record("teardown", "request", self, note=_names(reversed(funcs)))
+                _record("teardown", "request", self, note=_names(tuple(funcs[::-1])))
         super().do_teardown_request(exc)
 
     def do_teardown_appcontext(self, exc=_sentinel):
         """Record the ``teardown_appcontext`` callbacks about to run, then run them."""
         if self.teardown_appcontext_funcs and _current.get() is not None:
-            names = _names(reversed(self.teardown_appcontext_funcs))
+            names = _names(tuple(self.teardown_appcontext_funcs[::-1]))
             _record("teardown", "app", self, note=names)
         super().do_teardown_appcontext(exc)
 

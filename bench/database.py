@@ -1,0 +1,140 @@
+"""Figure 3: the profile page and a follow on SQLite and on PostgreSQL.
+
+Per request (one client) and under 8 concurrent clients (threads calling the
+WSGI callable at once: wall time over requests). PostgreSQL is a local server
+the benchmark starts, as the tests do; without it, its rows are left out.
+``python -m bench.profile_page`` compares the profile page with the code
+before the move to SQLAlchemy (README: "The database").
+"""
+
+import io
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from werkzeug.test import Client, run_wsgi_app
+
+from bench.sites import environ, site_with_users
+from bench.table import Row, interleaved
+from harness.accounts import csrf_token
+from harness.postgres import PostgresServer, find_bindir
+from harness.servers import ROOT
+
+FIGURE = "3. The database (us/request)"
+CLIENTS = 8
+
+
+def start_postgres():
+    """A local PostgreSQL server with a migrated database, or None."""
+    bindir = find_bindir()
+    if bindir is None:
+        return None
+    server = PostgresServer(bindir)
+    server.start()
+    server.database = server.create_database()
+    subprocess.run(
+        [sys.executable, "dispatcher.py", "db", "upgrade"],
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "FLASK_DATABASE_URL": server.url(server.database),
+        },
+        capture_output=True,
+        check=True,
+    )
+    return server
+
+
+def follow_environs(site, cookie):
+    """Environs for bob's follow and unfollow of alice, with a CSRF token."""
+    client = Client(site, use_cookies=False)  # the cookie header as given
+    page = client.get("/user/alice", headers={"Cookie": cookie})
+    token = csrf_token(page.text)
+    form = {"csrf_token": token}
+
+    def post(path):
+        prepared = environ(path, cookie, method="POST")
+        body = f"csrf_token={form['csrf_token']}".encode()
+        prepared.update(
+            CONTENT_TYPE="application/x-www-form-urlencoded",
+            CONTENT_LENGTH=str(len(body)),
+        )
+        return prepared, body
+
+    return post("/unfollow/alice"), post("/follow/alice")
+
+
+def run_once(site, prepared, body=b""):
+    """Call ``site`` once with ``prepared`` and ``body``; check the status."""
+    env = dict(prepared)
+    env["wsgi.input"] = io.BytesIO(body)
+    status = run_wsgi_app(site, env, buffered=True)[1]
+    assert status.startswith(("200", "302")), status
+
+
+def sequential(site, jobs, requests):
+    """us per request, one client."""
+
+    def measure():
+        start = time.perf_counter()
+        for n in range(requests):
+            run_once(site, *jobs[n % len(jobs)])
+        return (time.perf_counter() - start) / requests * 1e6
+
+    return measure
+
+
+def concurrent(site, jobs, requests):
+    """us per request (wall time), ``CLIENTS`` clients at once."""
+
+    def client(_):
+        for n in range(requests // CLIENTS):
+            run_once(site, *jobs[n % len(jobs)])
+
+    def measure():
+        start = time.perf_counter()
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            list(pool.map(client, range(CLIENTS)))
+        return (time.perf_counter() - start) / (requests // CLIENTS * CLIENTS) * 1e6
+
+    return measure
+
+
+def variants(requests, server):
+    backends = {"SQLite": None}
+    if server is not None:
+        backends["PostgreSQL"] = server.url(server.create_database(server.database))
+    found = {}
+    for backend, url in backends.items():
+        site, cookie = site_with_users(url)
+        profile = [(environ("/user/alice", cookie), b"")]
+        follows = list(follow_environs(site, cookie))
+        base = None if backend == "SQLite" else "SQLite"
+        for page, jobs in (("profile page", profile), ("follow + unfollow", follows)):
+            for mode, make in (
+                ("1 client", sequential),
+                (f"{CLIENTS} clients", concurrent),
+            ):
+                name = f"{page}, {mode}, {backend}"
+                found[name] = (
+                    make(site, jobs, requests),
+                    None if base is None else f"{page}, {mode}, {base}",
+                )
+    return found
+
+
+def measure(smoke=False):
+    """The figure's rows."""
+    requests, rounds = (16, 1) if smoke else (96, 9)
+    server = start_postgres()
+    try:
+        found = variants(requests, server)
+        samples = interleaved({name: f for name, (f, _) in found.items()}, rounds)
+    finally:
+        if server is not None:
+            server.stop()
+    return [
+        Row(FIGURE, name, "us/request", samples[name], baseline)
+        for name, (_, baseline) in found.items()
+    ]

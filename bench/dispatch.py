@@ -1,0 +1,93 @@
+"""Figure 1: what the dispatcher costs a request, in-process.
+
+The WSGI callable is called with a prepared environ; each variant serves the
+same kind of page. The floor is a bare WSGI hello; then a plain Flask app,
+the frontend alone, the combined site reaching the same frontend page and an
+admin page, the site with 100 more mounts, and a path 20 segments deep (the
+dispatcher splits it segment by segment).
+"""
+
+import time
+
+import flask
+from werkzeug.test import run_wsgi_app
+
+from bench.sites import environ, site_with_users, with_mounts
+from bench.table import Row, interleaved
+
+FIGURE = "1. In-process, per request (us/request)"
+DEEP = "/" + "/".join(f"s{n}" for n in range(20))
+
+
+def bare_hello(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"hello"]
+
+
+def plain_flask():
+    app = flask.Flask("plain")
+    app.add_url_rule("/hello", "hello", lambda: "hello")
+    return app
+
+
+def timer(app, path, cookie, requests):
+    """A callable timing ``requests`` calls of ``app`` for ``path``: us each."""
+    prepared = environ(path, cookie)
+
+    def measure():
+        start = time.perf_counter()
+        for _ in range(requests):
+            run_wsgi_app(app, prepared.copy(), buffered=True)
+        return (time.perf_counter() - start) / requests * 1e6
+
+    return measure
+
+
+def variants(requests):
+    """name -> (callable, baseline)."""
+    site, cookie = site_with_users()
+    frontend_app, admin_app = site.app, site.mounts["/admin"]
+    many = with_mounts(site, 100)
+    return {
+        "bare WSGI hello (the floor)": (
+            timer(bare_hello, "/hello", "", requests),
+            None,
+        ),
+        "plain Flask app: /hello": (timer(plain_flask(), "/hello", "", requests), None),
+        "frontend alone: /hello": (
+            timer(frontend_app, "/hello", cookie, requests),
+            None,
+        ),
+        "combined site: /hello": (
+            timer(site, "/hello", cookie, requests),
+            "frontend alone: /hello",
+        ),
+        "admin alone: /hello": (timer(admin_app, "/hello", cookie, requests), None),
+        "combined site: /admin/hello": (
+            timer(site, "/admin/hello", cookie, requests),
+            "admin alone: /hello",
+        ),
+        "102 mounts: /admin/hello": (
+            timer(many, "/admin/hello", cookie, requests),
+            "combined site: /admin/hello",
+        ),
+        "frontend alone: 20-segment path (404)": (
+            timer(frontend_app, DEEP, cookie, requests),
+            None,
+        ),
+        "combined site: 20-segment path (404)": (
+            timer(site, DEEP, cookie, requests),
+            "frontend alone: 20-segment path (404)",
+        ),
+    }
+
+
+def measure(smoke=False):
+    """The figure's rows."""
+    requests, rounds = (20, 1) if smoke else (100, 25)
+    found = variants(requests)
+    samples = interleaved({name: f for name, (f, _) in found.items()}, rounds)
+    return [
+        Row(FIGURE, name, "us/request", samples[name], baseline)
+        for name, (_, baseline) in found.items()
+    ]

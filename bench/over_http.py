@@ -1,0 +1,158 @@
+"""Figure 4: over HTTP on loopback, the frontend alone vs the combined site.
+
+gunicorn (sync workers, and gthread), and waitress, each serving the
+frontend alone (``bench.wsgi_apps:frontend_alone``) and the combined site
+(``dispatcher:application``), all started at once; a load generator of
+client threads with keep-alive connections asks for /hello for a fixed time,
+taking turns over the six in every round. Two numbers per server: requests
+per second (the whole machine: client and server share its 2 cores), and
+the server's CPU time per request (from /proc, steadier).
+"""
+
+import http.client
+import os
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from bench.table import Row, interleaved
+from harness.local import free_port
+from harness.servers import running
+
+FIGURE_RATE = "4a. Over HTTP: requests per second (higher is better)"
+FIGURE_CPU = "4b. Over HTTP: server CPU per request (us)"
+CLIENTS = 4
+APPS = {
+    "frontend alone": "bench.wsgi_apps:frontend_alone",
+    "combined": "dispatcher:application",
+}
+BIN = Path(sys.executable).parent
+
+
+def commands(app, port):
+    """The server command lines for ``app`` on ``port``."""
+    bind = f"127.0.0.1:{port}"
+    return {
+        "gunicorn sync x2": [BIN / "gunicorn", "-w", "2", "-b", bind, app],
+        "gunicorn gthread 1x4": [
+            BIN / "gunicorn",
+            "-k",
+            "gthread",
+            "-w",
+            "1",
+            "--threads",
+            "4",
+            "-b",
+            bind,
+            app,
+        ],
+        "waitress 4 threads": [
+            BIN / "waitress-serve",
+            f"--listen={bind}",
+            "--threads=4",
+            app,
+        ],
+    }
+
+
+def cpu_seconds(pid):
+    """CPU time of ``pid`` and its children (workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / ticks
+
+
+def load(port, seconds):
+    """GET /hello from ``CLIENTS`` keep-alive connections for ``seconds``;
+    return how many answered 200."""
+    done = [0] * CLIENTS
+    stop = time.perf_counter() + seconds
+
+    def client(n):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.perf_counter() < stop:
+            connection.request("GET", "/hello")
+            response = connection.getresponse()
+            response.read()
+            done[n] += response.status == 200
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done)
+
+
+def measure(smoke=False):
+    """The figure's rows."""
+    seconds, rounds = (0.3, 1) if smoke else (2.0, 5)
+    env = {
+        "FLASK_INSTANCE_PATH": tempfile.mkdtemp(),
+        "FLASK_RATELIMIT_ENABLED": "false",
+        "FLASK_TRUSTED_HOSTS": '["127.0.0.1"]',
+    }
+    variants, cpu = {}, {}
+    with ExitStack() as stack:
+        for app_name, app in APPS.items():
+            for server, _ in commands(app, 0).items():
+                port = free_port()
+                command = [str(part) for part in commands(app, port)[server]]
+                log = Path(env["FLASK_INSTANCE_PATH"]) / f"{port}.log"
+                stack.enter_context(running(command, env, log, port))
+                name = f"{server}, {app_name}"
+                pid = server_pid(port)
+                cpu[name] = []
+
+                def once(port=port, pid=pid, name=name):
+                    before = cpu_seconds(pid)
+                    count = load(port, seconds)
+                    cpu[name].append((cpu_seconds(pid) - before) / count * 1e6)
+                    return count / seconds
+
+                variants[name] = once
+        rates = interleaved(variants, rounds)
+    rows = []
+    for figure, samples, lower in (
+        (FIGURE_RATE, rates, False),
+        (FIGURE_CPU, cpu, True),
+    ):
+        for name in variants:
+            server, app_name = name.rsplit(", ", 1)
+            base = None if app_name == "frontend alone" else f"{server}, frontend alone"
+            unit = "req/s" if figure == FIGURE_RATE else "us/request"
+            rows.append(Row(figure, name, unit, samples[name], base, lower))
+    return rows
+
+
+def server_pid(port):
+    """The pid of the process listening on ``port`` (from /proc/net/tcp)."""
+    wanted = f"0100007F:{port:04X}"
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == wanted and fields[3] == "0A":  # LISTEN
+            inode = fields[9]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return int(entry.name)
+        except OSError:
+            continue
+    raise RuntimeError(f"nothing listens on {port}")
