@@ -18,10 +18,11 @@ def plot(rows, path):
     medians = {r.name: r.median for r in rows if r.figure == FIGURE_LATENCY}
     figure, axes = pyplot.subplots(figsize=(6.4, 4), dpi=110)
     delays_ms = [d * 1000 for d in DELAYS]
-    for name in DESIGNS:
+    for name, color in zip(DESIGNS, ("tab:blue", "tab:red", "tab:green"), strict=True):
         for share, style in (("p50", "-"), ("p99", "--")):
             values = [medians[f"{name}, {share}, server {d:.0f} ms"] for d in delays_ms]
-            axes.plot(delays_ms, values, style, marker="o", label=f"{name}, {share}")
+            label = f"{name}, {share}"
+            axes.plot(delays_ms, values, style, color=color, marker="o", label=label)
     axes.set_xlabel("SMTP server's delay per message (ms)")
     axes.set_ylabel("follow page latency (ms)")
     axes.set_yscale("log")
