@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from werkzeug.test import Client, run_wsgi_app
 
 from bench.sites import environ, site_with_users
-from bench.table import Row, interleaved
+from bench.table import figure_rows
 from harness.accounts import csrf_token
 from harness.postgres import PostgresServer, find_bindir
 from harness.servers import ROOT
@@ -129,12 +129,8 @@ def measure(smoke=False):
     requests, rounds = (16, 1) if smoke else (96, 9)
     server = start_postgres()
     try:
-        found = variants(requests, server)
-        samples = interleaved({name: f for name, (f, _) in found.items()}, rounds)
+        rows = figure_rows(FIGURE, variants(requests, server), rounds, "us/request")
     finally:
         if server is not None:
             server.stop()
-    return [
-        Row(FIGURE, name, "us/request", samples[name], baseline)
-        for name, (_, baseline) in found.items()
-    ]
+    return rows

@@ -13,7 +13,7 @@ import flask
 from werkzeug.test import run_wsgi_app
 
 from bench.sites import environ, site_with_users, with_mounts
-from bench.table import Row, interleaved
+from bench.table import figure_rows
 
 FIGURE = "1. In-process, per request (us/request)"
 DEEP = "/" + "/".join(f"s{n}" for n in range(20))
@@ -85,9 +85,4 @@ def variants(requests):
 def measure(smoke=False):
     """The figure's rows."""
     requests, rounds = (20, 1) if smoke else (100, 25)
-    found = variants(requests)
-    samples = interleaved({name: f for name, (f, _) in found.items()}, rounds)
-    return [
-        Row(FIGURE, name, "us/request", samples[name], baseline)
-        for name, (_, baseline) in found.items()
-    ]
+    return figure_rows(FIGURE, variants(requests), rounds, "us/request")

@@ -35,6 +35,18 @@ def interleaved(variants, rounds):
     return samples
 
 
+def figure_rows(figure, found, rounds, unit):
+    """Measure ``found`` (name -> (callable, baseline name)) interleaved for
+    ``rounds``; return its rows in ``figure``."""
+    samples = interleaved(
+        {name: measure for name, (measure, _) in found.items()}, rounds
+    )
+    return [
+        Row(figure, name, unit, samples[name], baseline)
+        for name, (_, baseline) in found.items()
+    ]
+
+
 def percentile(values, share):
     """The ``share`` (0 to 1) percentile of ``values``, nearest rank."""
     ordered = sorted(values)

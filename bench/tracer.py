@@ -10,7 +10,7 @@ import flask
 
 from bench.dispatch import timer
 from bench.sites import site_with_users
-from bench.table import Row, interleaved
+from bench.table import figure_rows
 from core.contexts import tracer
 
 FIGURE = "2. The tracer (us/request)"
@@ -61,9 +61,4 @@ def variants(requests):
 def measure(smoke=False):
     """The figure's rows."""
     requests, rounds = (20, 1) if smoke else (100, 25)
-    found = variants(requests)
-    samples = interleaved({name: f for name, (f, _) in found.items()}, rounds)
-    return [
-        Row(FIGURE, name, "us/request", samples[name], baseline)
-        for name, (_, baseline) in found.items()
-    ]
+    return figure_rows(FIGURE, variants(requests), rounds, "us/request")

@@ -17,6 +17,17 @@ from core.contexts import tracer
 FLASK_POP_DIGEST = "2722557a094cf9a3"
 
 
+# One request's contexts, as they really go.
+ONE_REQUEST = [
+    ("push", "app"),
+    ("push", "request"),
+    ("teardown", "request"),
+    ("pop", "request"),
+    ("teardown", "app"),
+    ("pop", "app"),
+]
+
+
 def steps(events):
     """Events as (action, kind, app, depth) tuples, teardowns included."""
     return [(e.action, e.kind, e.app, e.depth) for e in events]
@@ -161,15 +172,7 @@ def test_stream_with_context_pushes_both_contexts_again_while_the_body_is_read()
     assert b"".join(body) == b"path=/stream"
     body.close()
     kinds = [(e.action, e.kind) for e in trace.events]
-    one_request = [
-        ("push", "app"),
-        ("push", "request"),
-        ("teardown", "request"),
-        ("pop", "request"),
-        ("teardown", "app"),
-        ("pop", "app"),
-    ]
-    assert kinds == one_request * 2  # the view's, then the body's
+    assert kinds == ONE_REQUEST * 2  # the view's, then the body's
     assert before_reading == 6
     assert [entry[0] for entry in app.log].count("teardown_request") == 2
 
@@ -184,16 +187,7 @@ def test_with_client_pushes_the_contexts_again_and_keeps_them_open():
             while_open = [(e.action, e.kind) for e in trace.events]
     # The request pushes and pops as always; the client then pushes the same
     # two contexts again, and pops them (teardowns again) when the block ends.
-    assert while_open == [
-        ("push", "app"),
-        ("push", "request"),
-        ("teardown", "request"),
-        ("pop", "request"),
-        ("teardown", "app"),
-        ("pop", "app"),
-        ("push", "app"),
-        ("push", "request"),
-    ]
+    assert while_open == [*ONE_REQUEST, ("push", "app"), ("push", "request")]
     assert [e.action for e in trace.events[len(while_open) :]] == [
         "teardown",
         "pop",
