@@ -9,15 +9,30 @@ Another Flask project uses the panels with one setting::
 ``python dispatcher.py serve --debug`` calls it, never a WSGI server.
 """
 
-from flask import Flask
 from flask_debugtoolbar import DebugToolbarExtension
 from werkzeug.utils import import_string
 
-OURS = ("core.debug.panels.ContextsPanel", "core.debug.panels.RoutesPanel")
-# Flask-DebugToolbar's own route list shows one app: the Routes panel replaces it.
-REPLACED = "flask_debugtoolbar.panels.route_list.RouteListDebugPanel"
-DEFAULTS = DebugToolbarExtension()._default_config(Flask(__name__))["DEBUG_TB_PANELS"]
-PANELS = [*(path for path in DEFAULTS if path != REPLACED), *OURS]
+# The toolbar's default panels (Flask-DebugToolbar 0.16), but its route list,
+# which shows one app: our Routes panel shows them all.
+PANELS = [
+    *(
+        f"flask_debugtoolbar.panels.{panel}"
+        for panel in (
+            "versions.VersionDebugPanel",
+            "timer.TimerDebugPanel",
+            "headers.HeaderDebugPanel",
+            "request_vars.RequestVarsDebugPanel",
+            "config_vars.ConfigVarsDebugPanel",
+            "template.TemplateDebugPanel",
+            "sqlalchemy.SQLAlchemyDebugPanel",
+            "logger.LoggingPanel",
+            "profiler.ProfilerDebugPanel",
+            "g.GDebugPanel",
+        )
+    ),
+    "core.debug.panels.ContextsPanel",
+    "core.debug.panels.RoutesPanel",
+]
 
 # Some of the toolbar's panels add views to its one blueprint when they are
 # first imported, which fails once an app has registered that blueprint:
