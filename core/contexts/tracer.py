@@ -33,6 +33,7 @@ from flask.globals import _cv_request
 from werkzeug.wsgi import get_current_url
 
 ENVIRON_KEY = "site.context_trace"  # where TraceRequests leaves each request's trace
+URL_KEY = "site.trace_url"  # a request's URL, built once for its events
 
 
 class Event(NamedTuple):
@@ -102,14 +103,14 @@ def _record(action, kind, app, request=None, note=None):
 
 
 def _url(request):
-    """The request's URL, built once per request and kept on it."""
+    """The request's URL, built once per request and kept in its environ."""
     if request is None:
         return None
-    url = request.environ.get("site.trace_url")
+    url = request.environ.get(URL_KEY)
     if url is None:
         # From the environ as sent: request.url would check the Host against
         # TRUSTED_HOSTS and raise in the middle of a push.
-        url = request.environ["site.trace_url"] = get_current_url(request.environ)
+        url = request.environ[URL_KEY] = get_current_url(request.environ)
     return url
 
 
@@ -161,7 +162,7 @@ class TracedRequestContext(RequestContext):
     def pop(self, exc=_sentinel):
         """Flask 3.1's ``RequestContext.pop``, recording the pop where it
         happens: after ``teardown_request``, before the app context pops.
-        (tests/test_contexts.py fails if Flask's own code changes.)"""
+        (tests/test_tracer.py fails if Flask's own code changes.)"""
         clear_request = len(self._cv_tokens) == 1
         try:
             if clear_request:
