@@ -129,6 +129,13 @@ def site_of(app):
     DispatcherMiddleware in the process that reaches ``app``, else ``app``."""
     if links.MOUNTS in app.extensions:
         return links.site_wsgi(app)
+    if "core.debug.site" not in app.extensions:  # the search runs once per app
+        app.extensions["core.debug.site"] = _outermost_dispatcher(app)
+    return app.extensions["core.debug.site"]
+
+
+def _outermost_dispatcher(app):
+    """The outermost DispatcherMiddleware in the process reaching ``app``."""
     reaching = [
         d
         for d in gc.get_objects()
