@@ -203,3 +203,13 @@ def test_the_copied_pop_is_flasks_own():
     source = inspect.getsource(flask.ctx.RequestContext.pop)
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     assert digest == FLASK_POP_DIGEST, "Flask's RequestContext.pop changed"
+
+
+def test_a_request_is_recorded_with_its_url_as_sent(frontend_app):
+    environ = flask.testing.EnvironBuilder(
+        frontend_app, "/user/café", query_string="a=1&b=%2F"
+    ).get_environ()
+    body = frontend_app(environ, lambda status, headers: None)
+    body.close()
+    urls = {e.url for e in environ[tracer.ENVIRON_KEY].events if e.url}
+    assert urls == {"http://localhost/user/caf%C3%A9?a=1&b=%2F"}
