@@ -43,7 +43,14 @@ def run_side(tree, requests, database_url=None):
 
 
 def worktree(revision):
-    """Check ``revision`` out in a temporary folder; return its path."""
+    """Check ``revision`` out in a temporary folder; return its path, or None
+    if this clone does not have it (a shallow one)."""
+    known = subprocess.run(
+        ["git", "cat-file", "-e", f"{revision}^{{commit}}"], cwd=ROOT, check=False
+    )
+    if known.returncode != 0:
+        print(f"(no {revision} in this clone: the 'before' side is left out)")
+        return None
     folder = Path(tempfile.mkdtemp()) / "tree"
     subprocess.run(
         ["git", "worktree", "add", "--detach", "--quiet", str(folder), revision],
@@ -53,6 +60,12 @@ def worktree(revision):
     return folder
 
 
+def remove(tree):
+    """Remove the worktree ``tree`` (if there is one)."""
+    if tree is not None:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
+
+
 def postgres_database(server, template):
     """A fresh copy of the migrated template database; return its URL."""
     return server.url(server.create_database(template=template))
@@ -60,10 +73,10 @@ def postgres_database(server, template):
 
 def sides(before_tree, server, template):
     """The sides to compare: name -> a callable that measures once."""
-    found = {
-        "sqlite3, before": lambda n: run_side(before_tree, n),
-        "SQLAlchemy, SQLite": lambda n: run_side(ROOT, n),
-    }
+    found = {}
+    if before_tree is not None:
+        found["sqlite3, before"] = lambda n: run_side(before_tree, n)
+    found["SQLAlchemy, SQLite"] = lambda n: run_side(ROOT, n)
     if server is not None:
         found["SQLAlchemy, PostgreSQL"] = lambda n: run_side(
             ROOT, n, postgres_database(server, template)
@@ -122,9 +135,7 @@ def main(argv=None):
     finally:
         if server is not None:
             server.stop()
-        subprocess.run(
-            ["git", "worktree", "remove", "--force", str(before_tree)], cwd=ROOT
-        )
+        remove(before_tree)
 
 
 FIGURE = "3b. The profile page before and after SQLAlchemy (us/request)"
@@ -144,9 +155,7 @@ def measure(smoke=False):
     finally:
         if server is not None:
             server.stop()
-        subprocess.run(
-            ["git", "worktree", "remove", "--force", str(before_tree)], cwd=ROOT
-        )
+        remove(before_tree)
     first = next(iter(times))
     return [
         Row(FIGURE, name, "us/request", samples, None if name == first else first)
