@@ -1,28 +1,18 @@
 """Pictures of the context stack over time: a real request, and the nested scenario."""
 
-import contextvars
-
 from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.test import EnvironBuilder
 
 from core.contexts import scenario, tracer
 from core.contexts.diagram import entries, layout, ticks
-from core.redirects import is_local_url
+from core.contexts.handoff import in_fresh_context
+from core.redirects import path_asked
 from core.routing import links
 from core.routing.resolve import resolve
 
 bp = Blueprint("trace", __name__)
 
 SUBREQUEST = "site.trace_subrequest"  # marks the requests this page sends
-
-
-def in_fresh_context(func, *args):
-    """Call ``func`` in an empty ``contextvars.Context``, as a new thread would.
-
-    Here, inside the admin's own request, the admin's contexts are active:
-    a request to the admin would reuse its app context (and its ``g``).
-    """
-    return contextvars.Context().run(func, *args)
 
 
 def call_wsgi(app, environ):
@@ -46,19 +36,12 @@ def trace_site_request(site, path):
         path=path, base_url=request.host_url, headers={"Cookie": cookie}
     )
     environ = {**builder.get_environ(), SUBREQUEST: True}
+    # Inside the admin's own request the admin's contexts are active: a
+    # request to the admin would reuse its app context (and its ``g``).
     status = in_fresh_context(call_wsgi, site, environ)
     # No traced app saw the request (the admin alone, a path outside it): an
     # empty trace is the truth.
     return environ.get(tracer.ENVIRON_KEY) or tracer.Trace(), status
-
-
-def requested_path(root_app):
-    """The ``?path=`` to trace: by default the site's ``/hello``, or the admin's."""
-    default = "/hello" if root_app is not None else f"{request.script_root}/hello"
-    path = request.args.get("path", "").strip() or default
-    if not is_local_url(path):  # "//host", "//[", control characters...
-        abort(400, description="The path must be a path on this site, like /hello.")
-    return path
 
 
 @bp.get("/trace")
@@ -67,9 +50,10 @@ def index():
     if request.environ.get(SUBREQUEST):
         abort(400, description="This page cannot trace itself.")
     site, root_app = links.site_wsgi(), links.mounts().get("")
-    path = requested_path(root_app)
+    # By default the site's /hello, or the admin's when it runs alone.
+    path = path_asked("/hello" if root_app else f"{request.script_root}/hello")
     site_trace, status = trace_site_request(site, path)
-    routing = resolve(site, path, base_url=request.host_url)
+    routing = resolve(site, path, base_url=links.base_url())
     pictures = [(f"GET {path} through the combined site: {status}", site_trace)]
     if root_app is not None:  # the scenario needs a second app
         admin = current_app._get_current_object()

@@ -1,5 +1,6 @@
-"""Hand work to another thread the right way."""
+"""Hand work to another thread the right way, or run it as one would."""
 
+import contextvars
 import threading
 
 from flask import current_app
@@ -21,3 +22,9 @@ def start_in_app_context(func, *args, name=None):
     thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     return thread
+
+
+def in_fresh_context(func, *args):
+    """Call ``func(*args)`` here, in an empty ``contextvars.Context``, as a new
+    thread would: no app, request or trace of the caller is active in it."""
+    return contextvars.Context().run(func, *args)

@@ -51,6 +51,11 @@ def site_root():
     return request.script_root.removesuffix(mount_of(current_app))
 
 
+def base_url():
+    """The site's root URL as this request sees it (a proxy's prefix kept)."""
+    return request.host_url.rstrip("/") + site_root() + "/"
+
+
 def site_url(mount, endpoint, **values):
     """The URL of ``endpoint`` in the app mounted at ``mount`` ("" or "/"
     for the root), or None if the site mounts no app there (the admin

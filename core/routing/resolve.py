@@ -8,7 +8,6 @@ or a redirect); then ``url_for``, inside a request context of that app for
 that very environ, builds the URL back.
 """
 
-import contextvars
 from dataclasses import dataclass, field
 
 from flask import Flask, url_for
@@ -17,6 +16,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import RequestRedirect
 from werkzeug.test import EnvironBuilder
 
+from core.contexts.handoff import in_fresh_context
 from core.routing.table import WRAPPED, view_name
 
 
@@ -123,7 +123,7 @@ def _build_back(app, environ, endpoint, arguments):
         with app.request_context(environ):
             return url_for(endpoint, **arguments)
 
-    return contextvars.Context().run(build)
+    return in_fresh_context(build)
 
 
 def resolve(site, path, method="GET", base_url="http://localhost/"):
