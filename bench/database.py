@@ -8,54 +8,28 @@ before the move to SQLAlchemy (README: "The database").
 """
 
 import io
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from werkzeug.test import Client, run_wsgi_app
 
+from bench.profile_page import postgres_database, start_postgres
 from bench.sites import environ, site_with_users
 from bench.table import figure_rows
 from harness.accounts import csrf_token
-from harness.postgres import PostgresServer, find_bindir
-from harness.servers import ROOT
 
 FIGURE = "3. The database (us/request)"
 CLIENTS = 8
-
-
-def start_postgres():
-    """A local PostgreSQL server with a migrated database, or None."""
-    bindir = find_bindir()
-    if bindir is None:
-        return None
-    server = PostgresServer(bindir)
-    server.start()
-    server.database = server.create_database()
-    subprocess.run(
-        [sys.executable, "dispatcher.py", "db", "upgrade"],
-        cwd=ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "FLASK_DATABASE_URL": server.url(server.database),
-        },
-        capture_output=True,
-        check=True,
-    )
-    return server
 
 
 def follow_environs(site, cookie):
     """Environs for bob's follow and unfollow of alice, with a CSRF token."""
     client = Client(site, use_cookies=False)  # the cookie header as given
     page = client.get("/user/alice", headers={"Cookie": cookie})
-    token = csrf_token(page.text)
-    form = {"csrf_token": token}
+    body = f"csrf_token={csrf_token(page.text)}".encode()
 
     def post(path):
         prepared = environ(path, cookie, method="POST")
-        body = f"csrf_token={form['csrf_token']}".encode()
         prepared.update(
             CONTENT_TYPE="application/x-www-form-urlencoded",
             CONTENT_LENGTH=str(len(body)),
@@ -101,10 +75,10 @@ def concurrent(site, jobs, requests):
     return measure
 
 
-def variants(requests, server):
+def variants(requests, server, template):
     backends = {"SQLite": None}
     if server is not None:
-        backends["PostgreSQL"] = server.url(server.create_database(server.database))
+        backends["PostgreSQL"] = postgres_database(server, template)
     found = {}
     for backend, url in backends.items():
         site, cookie = site_with_users(url)
@@ -127,9 +101,11 @@ def variants(requests, server):
 def measure(smoke=False):
     """The figure's rows."""
     requests, rounds = (16, 1) if smoke else (96, 9)
-    server = start_postgres()
+    server, template = start_postgres()
     try:
-        rows = figure_rows(FIGURE, variants(requests, server), rounds, "us/request")
+        rows = figure_rows(
+            FIGURE, variants(requests, server, template), rounds, "us/request"
+        )
     finally:
         if server is not None:
             server.stop()
