@@ -1,22 +1,22 @@
-"""gunicorn reads this file from the project folder: it runs the mail delivery.
+"""gunicorn reads this file from the project folder: it runs the site's services.
 
-Each worker starts its outbox delivery threads once it has loaded
-``dispatcher:application``, so mail left pending by an earlier run goes out
-without waiting for a request, and stops them when it exits (SIGTERM, a
-restart), letting the message in flight finish. Claims are atomic, so any
-number of workers share one outbox.
+Each worker starts the site's services (mail delivery, the periodic jobs)
+once it has loaded ``dispatcher:application``, so mail left pending by an
+earlier run goes out without waiting for a request, and stops them when it
+exits (SIGTERM, a restart), letting the message in flight finish. Claims are
+atomic, so any number of workers share one outbox.
 """
 
 
 def post_worker_init(worker):
-    """Start this worker's delivery threads."""
-    from core.mail import workers
+    """Start this worker's services."""
+    import dispatcher
 
-    workers.start_all()
+    dispatcher.site.services.start()
 
 
 def worker_exit(server, worker):
-    """Stop this worker's delivery threads cleanly."""
-    from core.mail import workers
+    """Stop this worker's services cleanly."""
+    import dispatcher
 
-    workers.stop_all()
+    dispatcher.site.services.stop()

@@ -1,9 +1,9 @@
 """The admin site, mounted at /admin: every page but the login needs the admin."""
 
+from flask_lens.routes import LOGIN_POLICY
+
 from admin import auth, dashboard, outbox, routes, trace, users
 from core import factory
-from core.routing import links
-from core.routing.table import LOGIN_POLICY
 from core.throttle import limiter
 
 DEFAULTS = {
@@ -20,12 +20,11 @@ DEFAULTS = {
 }
 
 
-def create_app(test_config=None, mounts=None):
+def create_app(test_config=None):
     """Build the admin app (environment prefix ``ADMIN_``).
 
-    ``mounts`` are the site's other apps by mount path (``{"/": frontend}``):
-    the trace and route pages look through them, and the admin links to
-    them. Without them the admin works alone, and shows itself only.
+    In a site (``core.site``) its trace and route pages look through the
+    site's other apps, and it links to them; alone, it shows itself only.
     """
     app = factory.create_app(__name__, "ADMIN", DEFAULTS, test_config)
     auth.login_manager.init_app(app)
@@ -33,7 +32,6 @@ def create_app(test_config=None, mounts=None):
     # One hook guards every page: tell the route explorer which need a login.
     app.extensions[LOGIN_POLICY] = auth.needs_login
     register_views(app)
-    links.init_app(app, mounts)
     return app
 
 

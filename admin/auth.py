@@ -101,7 +101,8 @@ def ensure_credentials(app):
     if app.config["ADMIN_PASSWORD_HASH"]:
         return None
     password = secrets.token_urlsafe(12)
-    app.config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password)
+    method = app.config["PASSWORD_HASH_METHOD"]
+    app.config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password, method=method)
     return password
 
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, render_template
 
-from core.contexts.report import context_response
+from core.context_page import context_response
 
 bp = Blueprint("dashboard", __name__)
 
@@ -16,7 +16,7 @@ def index():
 @bp.get("/context")
 def context():
     """Describe this request as the admin sees it, with its push/pop trace."""
-    return context_response()
+    return context_response(shared="hello")
 
 
 def hello():

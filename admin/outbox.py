@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 
-from core.mail import housekeeping, workers
+from core.mail import housekeeping
 
 bp = Blueprint("outbox", __name__)
 
@@ -43,7 +43,6 @@ def retry(message_id):
     """Make a failed message due again now."""
     if not housekeeping.retry_failed(message_id):
         abort(409, description=f"Message {message_id} is not a failed message.")
-    workers.wake_all()  # the frontend's delivery threads, if they run here
     flash(f"Message {message_id} will be sent again.", "success")
     return redirect(url_for(".index"))
 
@@ -52,7 +51,6 @@ def retry(message_id):
 def retry_all():
     """Make every failed message due again now."""
     count = housekeeping.retry_failed()
-    workers.wake_all()
     plural = "" if count == 1 else "s"
     flash(f"{count} failed message{plural} will be sent again.", "success")
     return redirect(url_for(".index"))

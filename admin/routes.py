@@ -4,9 +4,9 @@ path finds its view."""
 from itertools import groupby
 
 from flask import Blueprint, render_template
+from flask_lens import routes
 
-from core.routing import links
-from core.routing.table import routes
+from core import links
 
 bp = Blueprint("routes", __name__)
 

@@ -1,14 +1,13 @@
 """Pictures of the context stack over time: a real request, and the nested scenario."""
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_lens import ENVIRON_KEY, Trace, resolve, scenario
+from flask_lens.diagram import entries, layout, ticks
+from flask_lens.handoff import in_fresh_context
 from werkzeug.test import EnvironBuilder
 
-from core.contexts import scenario, tracer
-from core.contexts.diagram import entries, layout, ticks
-from core.contexts.handoff import in_fresh_context
+from core import links
 from core.redirects import path_asked
-from core.routing import links
-from core.routing.resolve import resolve
 
 bp = Blueprint("trace", __name__)
 
@@ -41,7 +40,7 @@ def trace_site_request(site, path):
     status = in_fresh_context(call_wsgi, site, environ)
     # No traced app saw the request (the admin alone, a path outside it): an
     # empty trace is the truth.
-    return environ.get(tracer.ENVIRON_KEY) or tracer.Trace(), status
+    return environ.get(ENVIRON_KEY) or Trace(), status
 
 
 @bp.get("/trace")
@@ -49,7 +48,7 @@ def index():
     """Draw the trace of GET ``?path=`` through the site and of the scenario."""
     if request.environ.get(SUBREQUEST):
         abort(400, description="This page cannot trace itself.")
-    site, root_app = links.site_wsgi(), links.mounts().get("")
+    site, root_app = links.site_wsgi(), links.site_apps().get("")
     # By default the site's /hello, or the admin's when it runs alone.
     path = path_asked("/hello" if root_app else f"{request.script_root}/hello")
     site_trace, status = trace_site_request(site, path)
@@ -61,7 +60,7 @@ def index():
         pictures.append(
             ("The nested scenario of python dispatcher.py trace", scenario_trace)
         )
-    apps = [app.name for app in links.mounts().values()]  # each keeps its color
+    apps = [app.name for app in links.site_apps().values()]  # each its color
     drawn = [
         (title, entries(trace), ticks(trace.events), *layout(trace.events, apps))
         for title, trace in pictures
@@ -71,6 +70,6 @@ def index():
         path=path,
         pictures=drawn,
         routing=routing,
-        examples=links.linking_examples("/", "user.profile", nickname="alice"),
+        examples=links.linking_examples("profile", nickname="alice"),
         alone=root_app is None,
     )

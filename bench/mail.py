@@ -26,8 +26,8 @@ from bench.table import Row, percentile
 from core.accounts.models import User
 from core.db import transaction
 from core.extensions import db, mail
-from core.mail import workers
-from dispatcher import create_application
+from core.prepare import prepare
+from dispatcher import create_site
 from frontend import notify
 from harness.accounts import Account, csrf_token
 from harness.local import wait_until
@@ -90,7 +90,8 @@ class Site:
     def __init__(self, peer, stars):
         front, back = config(MAIL_PORT=peer.port, MAIL_DELIVERY=True)
         front["MAIL_POLL_SECONDS"] = 0.2
-        self.site = create_application(front, back)
+        self.site = create_site(front, back)
+        prepare(self.site.apps.values())
         self.app = self.site.app
         self.fan = Client(self.site)
         Account(self.fan).register("fan")
@@ -218,7 +219,7 @@ def burst_rows(follows):
                     site.follow(n)
                 arrived(peer, follows)
                 seconds = time.perf_counter() - start
-            workers.wake_all()
+            site.site.services.wake()
             received = peer.received()
         finally:
             site.stop()

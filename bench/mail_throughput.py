@@ -29,6 +29,7 @@ import frontend
 from core.db import transaction
 from core.extensions import db, mail
 from core.mail import outbox
+from core.prepare import prepare
 from harness.local import free_port
 
 DELAYS = (0.0, 0.05)
@@ -61,7 +62,7 @@ class Peer:
 def make_app(port):
     """A frontend app on a fresh SQLite file, mailing the peer at ``port``."""
     folder = tempfile.mkdtemp()
-    return frontend.create_app(
+    app = frontend.create_app(
         {
             "DATABASE": f"{folder}/site.sqlite",
             "SECRET_KEY": "bench",
@@ -69,6 +70,8 @@ def make_app(port):
             "MAIL_DELIVERY": False,  # started by hand, below
         }
     )
+    prepare([app])
+    return app
 
 
 def message(n):

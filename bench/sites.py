@@ -7,7 +7,8 @@ import tempfile
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client, EnvironBuilder
 
-from dispatcher import create_application
+from core.prepare import prepare
+from dispatcher import create_site
 from harness.accounts import ADMIN_PASSWORD_HASH, Account, AdminAccount, submit
 
 
@@ -25,7 +26,8 @@ def config(database_url=None, **extra):
 def site_with_users(database_url=None, **extra):
     """The combined site with bob following alice; return it and bob's cookie
     header (both apps' sessions)."""
-    site = create_application(*config(database_url, **extra))
+    site = create_site(*config(database_url, **extra))
+    prepare(site.apps.values())
     bob = Client(site)
     Account(Client(site)).register("alice")
     Account(bob).register("bob")

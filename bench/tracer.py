@@ -2,27 +2,27 @@
 
 A real page (bob viewing alice's profile: the session, the user, three
 queries, a template) and a trivial one (/hello), each with tracing on (the
-default) and off (``TRACE_CONTEXTS = False``), and an empty view, where the
-tracer's own work is all there is: plain Flask, TracedFlask off and on.
+default) and off (``TRACE_CONTEXTS = False``: a plain Flask app), and an
+empty view, where the tracer's own work is all there is: plain Flask, traced
+with nothing recording (``trace_app``), and each request recorded
+(``record_requests``).
 """
 
 import flask
+from flask_lens import record_requests, trace_app
 
 from bench.dispatch import timer
 from bench.sites import site_with_users
 from bench.table import figure_rows
-from core.contexts import tracer
 
 FIGURE = "2. The tracer (us/request)"
 
 
-def empty_app(app_class, traced):
-    """A one-view app of ``app_class``, recording its requests if ``traced``."""
-    app = app_class("empty")
+def empty_app(tracing=None):
+    """A one-view Flask app, given to ``tracing`` (a flask_lens function)."""
+    app = flask.Flask("empty")
     app.add_url_rule("/hello", "hello", lambda: "hello")
-    if traced:
-        tracer.init_app(app)
-    return app
+    return tracing(app) if tracing else app
 
 
 def variants(requests):
@@ -44,15 +44,15 @@ def variants(requests):
             "/hello, tracing off",
         ),
         "empty view, plain Flask": (
-            timer(empty_app(flask.Flask, False), "/hello", "", requests),
+            timer(empty_app(), "/hello", "", requests),
             None,
         ),
-        "empty view, TracedFlask, tracing off": (
-            timer(empty_app(tracer.TracedFlask, False), "/hello", "", requests),
+        "empty view, trace_app, nothing recording": (
+            timer(empty_app(trace_app), "/hello", "", requests),
             "empty view, plain Flask",
         ),
-        "empty view, TracedFlask, tracing on": (
-            timer(empty_app(tracer.TracedFlask, True), "/hello", "", requests),
+        "empty view, record_requests": (
+            timer(empty_app(record_requests), "/hello", "", requests),
             "empty view, plain Flask",
         ),
     }

@@ -52,6 +52,11 @@ DEFAULTS = {
     "MAIL_MAX_TAKEOVERS": 3,  # senders that died holding it: then it fails
     "MAIL_KEEP_SENT_DAYS": 30,  # sent mail is pruned after this; failed stays
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # How long a writer waits for SQLite's write lock, in seconds.
+    "SQLITE_BUSY_TIMEOUT": 10,
+    # werkzeug's generate_password_hash method: scrypt, slow on purpose. The
+    # tests choose a cheap one; a hash keeps its method, so both check.
+    "PASSWORD_HASH_METHOD": "scrypt",
     # The site's forms are a few hundred bytes: a larger body gets 413 from
     # its Content-Length alone, before a byte of it is read.
     "MAX_CONTENT_LENGTH": 64 * 1024,
@@ -116,8 +121,15 @@ def configure(app, env_prefix, defaults, test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
-        key_file = Path(app.instance_path) / f"{app.name}-secret-key"
-        app.config["SECRET_KEY"] = instance_secret(key_file)
+        # Made by core.prepare before serving; building an app writes nothing.
+        key_file = secret_key_file(app)
+        if key_file.exists():
+            app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def secret_key_file(app):
+    """Where ``app`` keeps the key it makes for itself, in the instance folder."""
+    return Path(app.instance_path) / f"{app.name}-secret-key"
 
 
 def instance_secret(path):

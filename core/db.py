@@ -11,7 +11,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.extensions import db, migrate
@@ -27,11 +27,8 @@ def database_url(config, instance_path):
     return f"sqlite:///{path.resolve()}"
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, connection_record):
     """Set up each new SQLite connection: foreign keys, WAL."""
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
     # SQLAlchemy emits BEGIN itself (below), not the driver.
     dbapi_connection.isolation_level = None
     dbapi_connection.execute("PRAGMA foreign_keys = ON")
@@ -46,12 +43,10 @@ def _sqlite_connect(dbapi_connection, connection_record):
     dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
-@event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
     """Begin SQLite transactions as asked: deferred, or IMMEDIATE for writes."""
-    if connection.dialect.name == "sqlite":
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 @contextmanager
@@ -104,9 +99,16 @@ def init_app(app):
     url = database_url(app.config, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if url.startswith("sqlite:"):
-        # A writer waits up to 10 s for another's lock (sqlite3's busy
-        # timeout), unless SQLALCHEMY_ENGINE_OPTIONS says otherwise.
+        # A writer waits up to SQLITE_BUSY_TIMEOUT (10 s) for another's lock
+        # (sqlite3's busy timeout), unless SQLALCHEMY_ENGINE_OPTIONS says so.
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {}).setdefault("timeout", 10)
+        options.setdefault("connect_args", {}).setdefault(
+            "timeout", app.config["SQLITE_BUSY_TIMEOUT"]
+        )
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    if url.startswith("sqlite:"):
+        with app.app_context():  # the app's own engine, made by init_app
+            engine = db.engine
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)

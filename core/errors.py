@@ -22,18 +22,12 @@ def render_error(error):
         response.mimetype = "text/plain"
         return response
     template = f"{current_app.name}/error.html"
-    if request_ctx._session is None:
-        # Opening the session raised during the push (Flask 3.1 keeps it in
-        # ``_session``): this response has a null session, which the page's
-        # flashed messages and Flask's saving of the session can read.
-        request_ctx._session = current_app.session_interface.make_null_session(
-            current_app
-        )
     if error.code >= 500:
-        # A server error may be the database's: its page must not need it.
-        # Flask-Login's context processor loads the user (from the database)
-        # for every render_template, so this page skips context processors,
-        # and the layout (minimal) leaves the user out.
+        # A server error may be the database's, or the session store's: its
+        # page must need neither. Flask-Login's context processor loads the
+        # user (from the database) for every render_template, so this page
+        # skips context processors, and the layout (minimal) leaves the user
+        # and the flashed messages (the session) out.
         page = current_app.jinja_env.get_template(template)
         response.set_data(page.render(error=error, minimal=True))
         return response

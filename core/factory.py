@@ -1,9 +1,15 @@
-"""The base factory both apps build on: the steps every app of the site takes."""
+"""The base factory both apps build on: the steps every app of the site takes.
 
-from core import config, db, errors, filters, headers, schema
-from core.contexts import tracer
+Building an app reads its configuration and registers things; it opens no
+database and writes no file (``core.prepare`` does that, before serving).
+"""
+
+import flask_lens
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
+
+from core import config, db, errors, filters, headers, links
 from core.extensions import csrf
-from core.routing import links
 from core.sessions import SessionInterface
 
 
@@ -14,10 +20,10 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     ``env_prefix`` the prefix of its own environment variables, ``defaults``
     its own development defaults.
     """
-    app = tracer.TracedFlask(
-        import_name,
-        template_folder=str(config.ROOT / "templates"),
-        instance_path=config.instance_path(),
+    app = Flask(import_name, instance_path=config.instance_path())
+    # The site's templates, and flask-lens's (the timeline macro).
+    app.jinja_loader = ChoiceLoader(
+        [FileSystemLoader(config.ROOT / "templates"), PackageLoader("flask_lens")]
     )
     config.configure(app, env_prefix, defaults, test_config)
     app.session_interface = SessionInterface()
@@ -27,14 +33,13 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     filters.init_app(app)
     app.add_template_global(links.site_url)  # links to the site's other apps
     if app.config["TRACE_CONTEXTS"]:
-        tracer.init_app(app)
+        flask_lens.record_requests(app)  # only now does the tracer's code run
     return app
 
 
 def register_extensions(app):
-    """Bind the database (up to date, on SQLite) and the extensions both apps use."""
+    """Bind the database and the extensions both apps use."""
     db.init_app(app)
-    schema.prepare(app)
     csrf.init_app(app)
 
 

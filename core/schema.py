@@ -1,9 +1,10 @@
 """Keep the database's schema at the newest migration in ``migrations/``.
 
-SQLite upgrades itself when an app is built (under a file lock, so processes
-starting together migrate once), so ``make run`` needs no step. Any other
-database is changed only by an operator: a server started on an out-of-date
-schema refuses, saying to run ``python dispatcher.py db upgrade``.
+SQLite upgrades itself when the site prepares to serve (``core.prepare``,
+under a file lock, so processes starting together migrate once), so ``make
+run`` needs no step. Any other database is changed only by an operator: a
+server started on an out-of-date schema refuses, saying to run ``python
+dispatcher.py db upgrade``. Building an app does neither.
 """
 
 import fcntl

@@ -1,8 +1,8 @@
 """The public site: accounts, profiles, and its half of the shared endpoints."""
 
-from core import factory
+from core import factory, jobs
 from core.extensions import mail
-from core.mail import workers
+from core.mail import housekeeping, outbox, workers
 from core.throttle import limiter, storage
 from frontend import account, auth, follow, limits, main, notify, routing, user
 
@@ -38,14 +38,16 @@ def create_app(test_config=None):
 
 
 def register_extensions(app):
-    """The frontend's own login manager and rate limits, and mail with its
-    delivery threads (which also prune the rate counters)."""
+    """The frontend's own login manager and rate limits, mail with its
+    delivery threads, and its periodic jobs (run by the site's services)."""
     auth.login_manager.init_app(app)
     limiter.init_app(app, limits.limiter)
     mail.init_app(app)
+    outbox.init_app(app)
     workers.init_app(app)
-    workers.every(app, app.config["DIGEST_CHECK_SECONDS"], notify.send_due_digests)
-    workers.every(app, 3600, storage.prune)
+    jobs.every(app, app.config["DIGEST_CHECK_SECONDS"], notify.send_due_digests)
+    jobs.every(app, 3600, housekeeping.prune_sent_mail)
+    jobs.every(app, 3600, storage.prune)
 
 
 def register_views(app):

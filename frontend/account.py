@@ -17,7 +17,6 @@ from flask_login import current_user, login_required
 from core.accounts import tokens, users
 from core.db import transaction
 from core.extensions import csrf
-from core.mail import workers
 from frontend import limits, notify
 from frontend.forms import SettingsForm
 
@@ -91,7 +90,6 @@ def resend_confirmation():
     else:
         with transaction():
             notify.enqueue_confirmation(user)
-        workers.wake(current_app)
         flash(f"We sent a new link to {user.email}.", "success")
     return redirect(url_for(".settings"))
 

@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -13,7 +12,6 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from core.accounts import sessions, users
 from core.db import transaction
-from core.mail import workers
 from core.redirects import redirect_next
 from core.throttle import lockout
 from frontend import limits, notify
@@ -81,7 +79,6 @@ def register():
         except users.AccountTaken:  # taken a moment ago, by another request
             form.nickname.errors.append("That nickname or address was just taken.")
         else:
-            workers.wake(current_app)
             log_in(user)
             flash(
                 f"Welcome, {user.nickname}! Open the link we sent to {user.email}.",

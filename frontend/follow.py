@@ -6,7 +6,6 @@ from functools import wraps
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,7 +16,6 @@ from flask_login import current_user
 from core.accounts import follows
 from core.accounts.users import find_user
 from core.db import transaction
-from core.mail import workers
 from frontend import limits, notify
 
 bp = Blueprint("follow", __name__)
@@ -77,12 +75,11 @@ def follow(nickname):
     user = other_user(nickname)
     with transaction():  # the follow and its email (if any), or neither
         added = follows.follow(current_user.id, user.id)
-        emailed = added and notify.notify_followed(current_user, user)
+        if added:
+            notify.notify_followed(current_user, user)
     if not added:
         flash(f"You already follow {user.nickname}.", "info")
         return to_profile(user)
-    if emailed:
-        workers.wake(current_app)
     flash(f"You are now following {user.nickname}.", "success")
     return to_profile(user)
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template
 
 from core.accounts.users import list_users
-from core.contexts.report import context_response
+from core.context_page import context_response
 
 bp = Blueprint("main", __name__)
 
@@ -17,7 +17,7 @@ def index():
 @bp.get("/context")
 def context():
     """Describe this request as the frontend sees it, with its push/pop trace."""
-    return context_response()
+    return context_response(shared="hello")
 
 
 def hello():

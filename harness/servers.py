@@ -10,7 +10,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.accounts import csrf_token
+from harness.accounts import CHEAP_HASH, csrf_token
 from harness.local import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def running(args, env, log_path, port):
     """Run ``args`` from the repository root until the port answers HTTP."""
     # Each server gets its own mail port: nothing here uses the default 8025.
-    defaults = {"PYTHONUNBUFFERED": "1", "FLASK_MAIL_PORT": str(free_port())}
+    defaults = {
+        "PYTHONUNBUFFERED": "1",
+        "FLASK_MAIL_PORT": str(free_port()),
+        "FLASK_PASSWORD_HASH_METHOD": CHEAP_HASH,
+    }
     full_env = {**os.environ, **defaults, **env}
     with open(log_path, "wb") as log:
         process = subprocess.Popen(

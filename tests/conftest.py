@@ -1,6 +1,7 @@
 """Fixtures: each app alone, both behind the dispatcher, and logged-in helpers."""
 
 import os
+import shutil
 import weakref
 
 import pytest
@@ -11,9 +12,10 @@ import admin
 import frontend
 from core import schema
 from core.extensions import db
-from dispatcher import create_application
+from dispatcher import create_site
 from harness.accounts import (
     ADMIN_PASSWORD_HASH,
+    CHEAP_HASH,
     Account,
     AdminAccount,
 )
@@ -86,6 +88,14 @@ def db_path(tmp_path):
     return tmp_path / "site.sqlite"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """An SQLite file at the newest migration, migrated once for the whole run."""
+    path = tmp_path_factory.mktemp("template") / "site.sqlite"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
 _engines = weakref.WeakSet()  # every engine that has connected, to dispose
 
 
@@ -116,7 +126,8 @@ def close_connections():
 def database_url(request, backend, db_path):
     """A fresh, migrated database of the test's backend."""
     if backend == "sqlite":
-        yield f"sqlite:///{db_path}"  # made and migrated by the app on first use
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), db_path)
+        yield f"sqlite:///{db_path}"
         return
     postgres = request.getfixturevalue("postgres")
     name = postgres.create_database(template=postgres.template)
@@ -134,6 +145,7 @@ def frontend_config(database_url):
         "DATABASE_URL": database_url,
         "PUBLIC_URL": "http://localhost",
         "SECRET_KEY": "test-frontend",
+        "PASSWORD_HASH_METHOD": CHEAP_HASH,
         "MAIL_DELIVERY": False,
     }
 
@@ -145,6 +157,7 @@ def admin_config(database_url):
         "TESTING": True,
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-admin",
+        "PASSWORD_HASH_METHOD": CHEAP_HASH,
         "ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
     }
 
@@ -164,7 +177,7 @@ def admin_app(admin_config):
 @pytest.fixture
 def site(frontend_config, admin_config):
     """Both apps behind the dispatcher, as ``dispatcher.application`` is built."""
-    return create_application(frontend_config, admin_config)
+    return create_site(frontend_config, admin_config)
 
 
 @pytest.fixture
@@ -238,9 +251,10 @@ def mail_config(frontend_config, smtp):
 @pytest.fixture
 def mail_site(mail_config, admin_config):
     """The combined site whose frontend delivers mail to ``smtp``."""
-    site = create_application(mail_config, admin_config)
+    site = create_site(mail_config, admin_config)
+    site.services.start()
     yield site
-    site.app.extensions["outbox_delivery"].stop()
+    site.services.stop()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 import admin
 import frontend
 from core.config import instance_secret
+from core.prepare import prepare
 
 
 def test_environment_layers(monkeypatch, tmp_path, db_path):
@@ -39,7 +40,10 @@ def test_a_shared_secret_key_is_refused(monkeypatch):
 
 def test_keys_are_generated_once_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("FLASK_DATABASE", str(tmp_path / "site.sqlite"))
     first = frontend.create_app(), admin.create_app()
+    assert sorted(tmp_path.iterdir()) == []  # building an app writes nothing
+    prepare(first)  # what serve and the WSGI application do first
     again = frontend.create_app(), admin.create_app()
     assert first[0].config["SECRET_KEY"] != first[1].config["SECRET_KEY"]
     assert [a.config["SECRET_KEY"] for a in first] == [

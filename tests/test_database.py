@@ -22,6 +22,7 @@ from core.accounts import follows, users
 from core.db import MIGRATIONS, transaction
 from core.extensions import db
 from core.mail import claims, housekeeping, outbox
+from core.prepare import prepare
 from harness.servers import ROOT
 from tests.helpers import query, run_in_repository
 
@@ -67,12 +68,19 @@ def test_the_models_and_the_migrations_agree(frontend_app):
             assert compare_metadata(context, db.metadata) == []
 
 
-def test_an_sqlite_file_is_made_and_migrated_when_an_app_is_built(
-    frontend_config, db_path
-):
-    assert not db_path.exists()
-    app = frontend.create_app(frontend_config)
-    assert db_path.exists()
+@pytest.fixture
+def fresh_config(frontend_config, tmp_path):
+    """The frontend's config on an SQLite file that does not exist yet."""
+    return {**frontend_config, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite'}"}
+
+
+def test_building_an_app_writes_nothing_and_prepare_migrates(fresh_config, tmp_path):
+    app = frontend.create_app({**fresh_config, "SECRET_KEY": None})
+    made = {path.name for path in tmp_path.iterdir()}
+    assert "new.sqlite" not in made and "instance" not in made  # nothing written
+    prepare([app])
+    assert (tmp_path / "new.sqlite").exists()
+    assert (tmp_path / "instance" / "frontend-secret-key").exists()
     with app.app_context():
         assert schema.current_revision(db.engine) == schema.head_revision()
         mode = db.session.execute(text("PRAGMA journal_mode")).scalar()
@@ -80,20 +88,21 @@ def test_an_sqlite_file_is_made_and_migrated_when_an_app_is_built(
 
 
 @pytest.mark.parametrize("trial", range(5))  # the race is rare: try it often
-def test_apps_built_at_once_on_a_new_file_all_work(frontend_config, trial):
+def test_apps_prepared_at_once_on_a_new_file_all_work(fresh_config, trial):
     # gunicorn workers start together on a fresh file: one migrates it.
+    apps = [frontend.create_app(fresh_config) for _ in range(6)]
     barrier, outcomes = threading.Barrier(6), []
 
-    def build():
+    def build(app):
         barrier.wait()
         try:
-            app = frontend.create_app(frontend_config)
+            prepare([app])
             with app.app_context():
                 outcomes.append(len(users.list_users()))
         except Exception as error:
             outcomes.append(error)
 
-    threads = [threading.Thread(target=build) for _ in range(6)]
+    threads = [threading.Thread(target=build, args=(app,)) for app in apps]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -195,9 +204,9 @@ def test_postgresql_is_upgraded_by_the_operator_never_behind_their_back(postgres
     assert query(url, 'SELECT count(*) AS n FROM "user"')[0]["n"] == 0
 
 
-def test_an_sqlite_file_from_before_the_migrations_is_adopted(frontend_config, db_path):
+def test_an_sqlite_file_from_before_the_migrations_is_adopted(fresh_config, tmp_path):
     # A site.sqlite made by the hand-written schema (PRAGMA user_version = 2).
-    legacy = sqlite3.connect(db_path)
+    legacy = sqlite3.connect(tmp_path / "new.sqlite")
     legacy.executescript((DATA / "pre_migrations_schema.sql").read_text())
     legacy.execute(
         "INSERT INTO user (nickname, email, password_hash) VALUES ('old', 'o@x', 'h')"
@@ -209,7 +218,8 @@ def test_an_sqlite_file_from_before_the_migrations_is_adopted(frontend_config, d
     )
     legacy.commit()
     legacy.close()
-    app = frontend.create_app(frontend_config)
+    app = frontend.create_app(fresh_config)
+    prepare([app])
     with app.app_context():
         assert schema.current_revision(db.engine) == schema.head_revision()
         assert users.find_user("OLD").email == "o@x"

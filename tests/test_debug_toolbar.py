@@ -8,11 +8,11 @@ from flask_debugtoolbar import DebugToolbarExtension
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
 
-from core import debug
-from dispatcher import create_application
+from core import toolbar
+from dispatcher import create_site
 from harness.accounts import Account, AdminAccount
 
-PANELS = ["core.debug.panels.ContextsPanel", "core.debug.panels.RoutesPanel"]
+PANELS = ["flask_lens.panels.ContextsPanel", "flask_lens.panels.RoutesPanel"]
 
 
 def another_project():
@@ -73,9 +73,10 @@ def test_the_toolbar_is_off_unless_serve_turns_debug_on(site_client):
 
 
 def debugged_site(frontend_config, admin_config):
-    site = create_application(frontend_config, admin_config)
-    for app in (site.app, site.mounts["/admin"]):
-        debug.init_app(app)
+    site = create_site(frontend_config, admin_config)
+    for app in site.apps.values():  # as serve --debug does
+        app.debug = True
+        toolbar.init_app(app)
     return site
 
 

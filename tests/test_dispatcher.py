@@ -6,10 +6,10 @@ from wsgiref.validate import validator
 
 import pytest
 from flask import url_for
+from flask_lens import route_rows
 from werkzeug.test import Client
 
 from core.accounts import tokens, users
-from core.routing.table import route_rows
 from harness.accounts import Account, AdminAccount, confirmation_link
 from tests.helpers import run_in_repository
 
@@ -60,6 +60,7 @@ def test_each_app_owns_its_405(both_logged_in, path, text):
                 "script_root": "",
                 "path": "/context",
                 "url": "http://localhost/context?q=1",
+                "shared_endpoint": "hello",
                 "hello_url": "/hello",
             },
         ),
@@ -71,6 +72,7 @@ def test_each_app_owns_its_405(both_logged_in, path, text):
                 "script_root": "/admin",
                 "path": "/context",
                 "url": "http://localhost/admin/context?q=1",
+                "shared_endpoint": "hello",
                 "hello_url": "/admin/hello",
             },
         ),

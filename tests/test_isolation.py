@@ -6,10 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 from flask import copy_current_request_context, current_app, g, has_request_context
+from flask_lens import tracer
+from flask_lens.handoff import start_in_app_context
 from werkzeug.local import Local, LocalProxy, LocalStack
-
-from core.contexts import tracer
-from core.contexts.handoff import start_in_app_context
 
 
 def run_in_thread(func):

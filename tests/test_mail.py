@@ -15,7 +15,7 @@ from core.db import transaction
 from core.mail import claims, outbox
 from core.mail.delivery import Deliverer
 from core.mail.failures import retry_delay
-from dispatcher import create_application
+from dispatcher import create_site
 from harness.accounts import AdminAccount, submit
 from harness.local import wait_until
 from tests.helpers import (
@@ -116,7 +116,8 @@ def test_temporary_failures_end_as_failed_when_the_window_is_over(
 ):
     # A 2-second retry window (MAIL_GIVE_UP_HOURS), and nothing listens.
     config = {**mail_config, "MAIL_GIVE_UP_HOURS": 2 / 3600, "MAIL_PORT": 1}
-    site = create_application(config, admin_config)
+    site = create_site(config, admin_config)
+    site.services.start()
     try:
         clients = [Client(site), Client(site)]
         register_confirmed(clients[0], "bob", database_url)
@@ -124,7 +125,7 @@ def test_temporary_failures_end_as_failed_when_the_window_is_over(
         follow(clients[1], "bob")
         [row] = wait_for_status(database_url, "failed")
     finally:
-        site.app.extensions["outbox_delivery"].stop()
+        site.services.stop()
     assert row["attempts"] >= 2
     assert row["last_error"].startswith("gave up after")
     assert "ConnectionRefusedError" in row["last_error"]
@@ -132,7 +133,8 @@ def test_temporary_failures_end_as_failed_when_the_window_is_over(
 
 def test_a_restart_resumes_pending_mail(mail_config, admin_config, smtp, database_url):
     smtp.stop()
-    first = create_application(mail_config, admin_config)
+    first = create_site(mail_config, admin_config)
+    first.services.start()
     clients = [Client(first), Client(first)]
     register_confirmed(clients[0], "bob", database_url)
     register_confirmed(clients[1], "alice", database_url)
@@ -140,7 +142,7 @@ def test_a_restart_resumes_pending_mail(mail_config, admin_config, smtp, databas
     wait_until(
         lambda: outbox_rows(database_url)[0]["attempts"] >= 1, message="an attempt"
     )
-    first.app.extensions["outbox_delivery"].stop()  # the process stops
+    first.services.stop()  # the process stops
     smtp.start()
     second = frontend.create_app(mail_config)  # the process starts again
     second.extensions["outbox_delivery"].start()
@@ -155,7 +157,7 @@ def test_several_senders_send_each_message_once(
     mail_config, admin_config, smtp, database_url
 ):
     apps = [frontend.create_app(mail_config) for _ in range(3)]  # three "processes"
-    site = create_application({**mail_config, "MAIL_DELIVERY": False}, admin_config)
+    site = create_site({**mail_config, "MAIL_DELIVERY": False}, admin_config)
     names = [f"user{n}" for n in range(6)]
     clients = {name: Client(site) for name in names}
     for name in names:

@@ -12,7 +12,8 @@ from werkzeug.test import Client
 import frontend
 from core.db import transaction
 from core.mail import claims, outbox
-from dispatcher import create_application
+from core.services import Services
+from dispatcher import create_site
 from harness.accounts import Account, AdminAccount, confirm_address, submit
 from harness.local import wait_until
 from harness.smtp import Logins, SMTPServer
@@ -37,7 +38,8 @@ def login_smtp():
 
 def start_site(config, admin_config):
     """The combined site, with bob and alice registered and confirmed."""
-    site = create_application(config, admin_config)
+    site = create_site(config, admin_config)
+    site.services.start()
     clients = {name: Client(site) for name in ("bob", "alice")}
     for name, client in clients.items():
         Account(client).register(name)
@@ -57,7 +59,7 @@ def test_a_password_of_digits_from_the_environment_stays_a_string(
         follow(clients["alice"], "bob")
         wait_for_status(database_url, "sent")
     finally:
-        site.app.extensions["outbox_delivery"].stop()
+        site.services.stop()
     assert [m["To"] for m in follower_emails(login_smtp)] == ["bob@example.com"]
 
 
@@ -80,7 +82,8 @@ def test_the_email_never_takes_its_links_or_id_from_the_host_header(
 ):
     # Hosts unchecked (TRUSTED_HOSTS off), so that any Host reaches the
     # view: the email must not take it even then.
-    site = create_application({**mail_config, "TRUSTED_HOSTS": None}, admin_config)
+    site = create_site({**mail_config, "TRUSTED_HOSTS": None}, admin_config)
+    site.services.start()
     try:
         clients = {name: HostClient(site, host) for name in ("bob", "alice")}
         for name, client in clients.items():
@@ -89,7 +92,7 @@ def test_the_email_never_takes_its_links_or_id_from_the_host_header(
         assert follow(clients["alice"], "bob").status_code == 302
         wait_for_status(database_url, "sent")
     finally:
-        site.app.extensions["outbox_delivery"].stop()
+        site.services.stop()
     [email] = follower_emails(smtp)
     # The Message-ID is <unique@domain of the From address>, whatever the Host.
     assert re.fullmatch(r"<[^<>@\s]+@localhost>", email["Message-ID"])
@@ -105,7 +108,7 @@ def follow_many(config, admin_config, count):
     hourly limit of follower emails is lifted: these tests are about delivery.
     """
     config = {**config, "MAIL_DELIVERY": False, "NOTIFY_HOURLY_LIMIT": 1000}
-    site = create_application(config, admin_config)
+    site = create_site(config, admin_config)
     bob = Client(site)
     Account(bob).register("bob")
     confirm_address(bob, config["DATABASE_URL"], "bob@example.com")
@@ -283,7 +286,7 @@ def test_a_sent_mark_the_database_refuses_is_kept_and_retried_not_resent(
 def test_the_outbox_page_shows_fifty_at_a_time_and_retries_all_failed(
     mail_config, admin_config, database_url
 ):
-    site = create_application(mail_config, admin_config)
+    site = create_site(mail_config, admin_config)
     with site.app.app_context(), transaction():
         for n in range(120):
             outbox.enqueue("s@x", f"r{n}@example.com", f"message {n}", "b", "h")
@@ -315,11 +318,13 @@ def test_sent_mail_is_pruned_after_its_days_and_failed_mail_stays(
     query(database_url, sent, id=1, days_ago=time.time() - 31 * 86400)
     query(database_url, sent, id=2, days_ago=time.time() - 29 * 86400)
     query(database_url, "UPDATE outbox SET status = 'failed' WHERE id = 3")
-    app = delivering(mail_config)  # prunes when it starts, then hourly
+    # A process running the site's services prunes when it starts, then hourly.
+    services = Services([frontend.create_app(mail_config)])
+    services.start()
     try:
         wait_until(lambda: len(outbox_rows(database_url)) == 2, message="the pruning")
     finally:
-        app.extensions["outbox_delivery"].stop()
+        services.stop()
     assert [(r["id"], r["status"]) for r in outbox_rows(database_url)] == [
         (2, "sent"),
         (3, "failed"),

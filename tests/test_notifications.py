@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.test import Client
 
-from dispatcher import create_application
+from dispatcher import create_site
 from harness.accounts import Account, confirmation_link, submit
 from harness.local import wait_until
 from tests.helpers import (
@@ -147,14 +147,15 @@ def test_over_the_hourly_limit_followers_wait_for_one_digest(
     # machine); the other three followers, one digest after the window.
     config = {**mail_config, "NOTIFY_HOURLY_LIMIT": 2, "NOTIFY_WINDOW_SECONDS": 5}
     config["DIGEST_CHECK_SECONDS"] = 0.2
-    site = create_application(config, admin_config)
+    site = create_site(config, admin_config)
+    site.services.start()
     try:
         register_confirmed(Client(site), "bob", database_url)
         for client in fans(site, database_url, 5):
             assert follow(client, "bob").status_code == 302
         wait_for_status(database_url, "sent", count=3)
     finally:
-        site.app.extensions["outbox_delivery"].stop()
+        site.services.stop()
     subjects = [m["Subject"] for m in follower_emails(smtp)]
     assert subjects == [
         "fan0 is now following you",

@@ -12,7 +12,9 @@ from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 import frontend
 from core.accounts import tokens, users
 from core.extensions import db
-from dispatcher import behind_proxies, create_application
+from core.prepare import prepare
+from core.serving import behind_proxies
+from dispatcher import create_site
 from harness.accounts import ADMIN_PASSWORD, Account, AdminAccount, csrf_token
 from tests.helpers import query, register_confirmed
 
@@ -156,7 +158,7 @@ def test_keys_and_the_database_are_made_readable_by_their_owner_only(
     monkeypatch.setattr(os, "chmod", refuse_chmod)
     old_umask = os.umask(0)
     try:
-        frontend.create_app({"DATABASE": str(tmp_path / "site.sqlite")})
+        prepare([frontend.create_app({"DATABASE": str(tmp_path / "site.sqlite")})])
     finally:
         os.umask(old_umask)
     instance = Path(os.environ["FLASK_INSTANCE_PATH"])
@@ -166,7 +168,7 @@ def test_keys_and_the_database_are_made_readable_by_their_owner_only(
 
 @pytest.mark.parametrize("nickname", ["alice", "nobody"])
 def test_a_login_costs_one_password_check_known_nickname_or_not(
-    monkeypatch, account, nickname
+    monkeypatch, account, nickname, frontend_app
 ):
     # The check (scrypt) is what takes the time: an unknown nickname that
     # skipped it answered in 2 ms instead of 80, telling who is registered.
@@ -182,7 +184,13 @@ def test_a_login_costs_one_password_check_known_nickname_or_not(
     monkeypatch.setattr(users, "check_password_hash", counting_check)
     response = account.login(nickname, password="wrong-password")
     assert response.status_code == 400
-    assert checked == [generate_password_hash("x").split("$")[0]]
+    method = frontend_app.config["PASSWORD_HASH_METHOD"]  # cheap in the tests
+    assert checked == [generate_password_hash("x", method=method).split("$")[0]]
+
+
+def test_passwords_are_hashed_with_scrypt_unless_configured(tmp_path):
+    app = frontend.create_app({"DATABASE": str(tmp_path / "site.sqlite")})
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
 
 
 @pytest.mark.parametrize("host", ["evil.example", "x" * 1200, "localhost:99999"])
@@ -262,7 +270,7 @@ PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-Prefix": "/site"}
 def test_a_proxys_headers_count_only_when_the_site_is_told_it_is_behind_one(
     frontend_config, admin_config, hops, url, hello
 ):
-    site = create_application(frontend_config, admin_config)
+    site = create_site(frontend_config, admin_config)
     client = Client(behind_proxies(site, hops))
     AdminAccount(client, "/admin").login()
     info = client.get("/admin/context", headers=PROXY_HEADERS).json
@@ -273,7 +281,7 @@ def test_a_proxys_headers_count_only_when_the_site_is_told_it_is_behind_one(
 def test_session_cookies_are_secure_whenever_the_site_is_served_over_https(
     frontend_config, admin_config, hops, secure
 ):
-    site = create_application(frontend_config, admin_config)
+    site = create_site(frontend_config, admin_config)
     client = Client(behind_proxies(site, hops))
     # Over HTTPS Flask-WTF also wants the Referer a browser sends.
     headers = {"X-Forwarded-Proto": "https", "Referer": "https://localhost/register"}

@@ -9,9 +9,9 @@ import inspect
 import flask
 import pytest
 from flask import Response, has_request_context, request, stream_with_context
+from flask_lens import record_requests, trace_app, tracer
 
 import frontend
-from core.contexts import tracer
 
 # The digest of Flask 3.1.3's RequestContext.pop source (see the last test).
 FLASK_POP_DIGEST = "2722557a094cf9a3"
@@ -35,7 +35,7 @@ def steps(events):
 
 def small_app(name="shop"):
     """A traced app that is not this site's, logging its teardown callbacks."""
-    app = tracer.TracedFlask(name)
+    app = trace_app(flask.Flask(name))
     app.log = []
 
     @app.teardown_request
@@ -150,8 +150,7 @@ def test_a_wrong_order_pop_records_the_pops_that_happened(frontend_app, admin_ap
 
 def streaming_app():
     """A traced app whose page streams its body with the request's contexts."""
-    app = small_app()
-    tracer.init_app(app)
+    app = record_requests(small_app())
 
     @app.get("/stream")
     def stream():

@@ -8,6 +8,7 @@ import secrets
 import time
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -74,7 +75,7 @@ def create_user(nickname, email, password):
     values = {
         "nickname": nickname,
         "email": email,
-        "password_hash": generate_password_hash(password),
+        "password_hash": hash_password(password),
     }
     try:
         return run(INSERT, **values).one()
@@ -111,11 +112,21 @@ def update_user(user_id, **values):
         run(SET.values(**values), user_id=user_id)
 
 
-@cache
+def hash_password(password):
+    """Hash ``password`` with the app's ``PASSWORD_HASH_METHOD``."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    return generate_password_hash(password, method=method)
+
+
 def stand_in_hash():
     """A hash made like every user's, checked when there is no user, so that
     an unknown nickname takes as long as a wrong password."""
-    return generate_password_hash(secrets.token_hex(16))
+    return _stand_in_hash(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _stand_in_hash(method):
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 def authenticate(nickname, password):

@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from core.db import run, transaction
 from core.mail.models import OutboxMessage as Message
+from core.mail.outbox import mail_is_due
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,10 @@ def retry_failed(message_id=None):
     if message_id is not None:
         statement = statement.where(Message.id == message_id)
     with transaction():
-        return run(statement).rowcount
+        count = run(statement).rowcount
+        if count:
+            mail_is_due()
+        return count
 
 
 def prune_sent(before):

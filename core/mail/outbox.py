@@ -11,9 +11,15 @@ import json
 import time
 from email.utils import make_msgid, parseaddr
 
+from flask import current_app, has_app_context
+from sqlalchemy import event
+
 from core.extensions import db
 from core.mail.models import OutboxMessage as Message
 from core.mail.smtp import build_message
+
+QUEUED = "outbox.queued"  # in a session's info: its transaction wrote mail
+WAKE = "outbox.wake"  # in app.extensions: what wakes this process's delivery
 
 
 def message_id(from_address):
@@ -46,4 +52,31 @@ def enqueue(from_address, recipient, subject, body, html, headers=None):
     )
     db.session.add(message)
     db.session.flush()  # assigns the id
+    mail_is_due()
     return message.id
+
+
+def mail_is_due():
+    """Wake delivery when the session's transaction commits (mail was written
+    or made due in it); a rollback forgets it."""
+    db.session.info[QUEUED] = True
+
+
+def _wake_after_commit(session):
+    if session.info.pop(QUEUED, False) and has_app_context():
+        wake = current_app.extensions.get(WAKE)
+        if wake is not None:
+            wake()
+
+
+def _forget_after_rollback(session, previous_transaction):
+    session.info.pop(QUEUED, None)
+
+
+def init_app(app):
+    """Wake delivery after each commit that wrote mail (registered once, on
+    the sessions of the one ``db``)."""
+    sessions = db.session.session_factory
+    if not event.contains(sessions, "after_commit", _wake_after_commit):
+        event.listen(sessions, "after_commit", _wake_after_commit)
+        event.listen(sessions, "after_soft_rollback", _forget_after_rollback)

@@ -1,31 +1,28 @@
 """The delivery threads: each app that sends mail delivers its outbox here.
 
-Each such app has one ``DeliveryThreads`` per process, with a fixed number of
-threads (``MAIL_DELIVERY_THREADS``) whatever the load. A thread sleeps until
-it is woken (right after a commit), the next message comes due (a retry, or
-a dead sender's claim running out) or the poll interval passes; then it
-claims due messages and delivers them (``delivery.Deliverer``). Between
-deliveries the threads also run the app's periodic jobs (``every``): pruning
-old mail here, digests in the frontend.
+Each such app has one ``DeliveryThreads`` (``app.extensions[DELIVERY]``),
+started by the site's services in each process that delivers, with a fixed
+number of threads (``MAIL_DELIVERY_THREADS``) whatever the load. A thread
+sleeps until it is woken (a commit that wrote mail, see ``core.mail.outbox``),
+the next message comes due (a retry, or a dead sender's claim running out)
+or the poll interval passes; then it claims due messages and delivers them
+(``delivery.Deliverer``).
 """
 
-import atexit
 import logging
 import os
 import socket
 import threading
 import time
-import weakref
 
 from sqlalchemy.exc import OperationalError
 
-from core.mail import claims, housekeeping
+from core.mail import claims
 from core.mail.delivery import Deliverer
-from core.mail.jobs import Jobs
+from core.mail.outbox import WAKE
 
 log = logging.getLogger(__name__)
-_all_threads = weakref.WeakSet()  # every DeliveryThreads of this process
-PRUNE_EVERY = 3600.0  # seconds between two prunings of sent mail, per process
+DELIVERY = "outbox_delivery"  # an app's DeliveryThreads, in app.extensions
 
 
 class DeliveryThreads:
@@ -42,7 +39,6 @@ class DeliveryThreads:
         self._stopped = False  # stop() is final: no start() after it
         self._threads = []
         self._pid = None
-        self.jobs = Jobs()  # run in a delivery thread's app context
 
     def start(self):
         """Start the threads, once per process (again in a forked child)."""
@@ -95,7 +91,6 @@ class DeliveryThreads:
             try:
                 with self.app.app_context():  # this thread's own app context
                     self._drain(deliverer)
-                    self.jobs.run_due()
                     due = claims.next_due()
             except OperationalError as error:  # the database busy, or away
                 log.warning(
@@ -124,40 +119,6 @@ class DeliveryThreads:
 
 
 def init_app(app):
-    """Give ``app`` delivery threads, started by its first request in each process."""
-    threads = DeliveryThreads(app)
-    threads.jobs.every(PRUNE_EVERY, housekeeping.prune_sent_mail)
-    app.extensions["outbox_delivery"] = threads
-    _all_threads.add(threads)
-    if app.config["MAIL_DELIVERY"]:
-        app.before_request(threads.start)
-
-
-def every(app, seconds, job):
-    """Run ``job()`` every ``seconds`` in one of ``app``'s delivery threads."""
-    app.extensions["outbox_delivery"].jobs.every(seconds, job)
-
-
-def wake(app):
-    """Wake ``app``'s delivery threads (after a commit that added mail)."""
-    app.extensions["outbox_delivery"].wake()
-
-
-def wake_all():
-    """Wake the delivery threads of every app in this process."""
-    for threads in list(_all_threads):
-        threads.wake()
-
-
-def start_all():
-    """Start the delivery threads of every app configured to deliver."""
-    for threads in list(_all_threads):
-        if threads.app.config["MAIL_DELIVERY"]:
-            threads.start()
-
-
-@atexit.register
-def stop_all():
-    """Stop every delivery thread of this process, letting in-flight mail finish."""
-    for threads in list(_all_threads):
-        threads.stop()
+    """Give ``app`` its delivery threads (the site's services start them)."""
+    threads = app.extensions[DELIVERY] = DeliveryThreads(app)
+    app.extensions.setdefault(WAKE, threads.wake)  # the site's wakes them all

@@ -4,19 +4,20 @@ HTML for a browser, JSON for ``Accept: application/json`` or ``?format=json``.""
 import json
 
 from flask import Response, current_app, request, stream_template, url_for
+from flask_lens import ENVIRON_KEY
 
-from core.contexts.tracer import ENVIRON_KEY
 
-
-def describe_request():
-    """Describe the active request as the active app sees it."""
+def describe_request(shared):
+    """Describe the active request as the active app sees it, with the URL
+    ``url_for`` builds for ``shared``, an endpoint the site's apps share."""
     return {
         "app": current_app.name,
         "endpoint": request.endpoint,
         "script_root": request.script_root,
         "path": request.path,
         "url": request.url,
-        "hello_url": url_for("hello"),
+        "shared_endpoint": shared,
+        f"{shared}_url": url_for(shared),
     }
 
 
@@ -28,7 +29,7 @@ def wants_json():
     return best != "text/html"
 
 
-def context_response():
+def context_response(shared):
     """Answer with ``describe_request()`` and the request's push/pop trace.
 
     Either way the body is read by the server after Flask has popped the
@@ -37,7 +38,7 @@ def context_response():
     ``stream_with_context`` renders with the contexts pushed again, and those
     two pushes are the trace's last events.
     """
-    info = describe_request()
+    info = describe_request(shared)
     trace = request.environ.get(ENVIRON_KEY)
     if not wants_json():
         template = f"{current_app.name}/context.html"

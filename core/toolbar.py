@@ -1,19 +1,12 @@
-"""Flask-DebugToolbar for development: the site's Contexts and Routes panels.
-
-Another Flask project uses the panels with one setting::
-
-    DEBUG_TB_PANELS = [..., "core.debug.panels.ContextsPanel",
-                       "core.debug.panels.RoutesPanel"]
-
-``init_app(app)`` turns the toolbar on for one of this site's apps; only
-``python dispatcher.py serve --debug`` calls it, never a WSGI server.
-"""
+"""Flask-DebugToolbar for development, with flask-lens's Contexts and Routes
+panels. Only ``python dispatcher.py serve --debug`` turns it on, after it
+put the apps in debug mode; a WSGI server never does."""
 
 from flask_debugtoolbar import DebugToolbarExtension
 from werkzeug.utils import import_string
 
 # The toolbar's default panels (Flask-DebugToolbar 0.16), but its route list,
-# which shows one app: our Routes panel shows them all.
+# which shows one app: flask-lens's Routes panel shows the whole site.
 PANELS = [
     *(
         f"flask_debugtoolbar.panels.{panel}"
@@ -30,20 +23,19 @@ PANELS = [
             "g.GDebugPanel",
         )
     ),
-    "core.debug.panels.ContextsPanel",
-    "core.debug.panels.RoutesPanel",
+    "flask_lens.panels.ContextsPanel",
+    "flask_lens.panels.RoutesPanel",
 ]
 
-# Some of the toolbar's panels add views to its one blueprint when they are
-# first imported, which fails once an app has registered that blueprint:
-# import them all now, before any app does.
+# Some of the toolbar's own panels add views to its one blueprint when first
+# imported, which fails once any app has registered that blueprint: import
+# them with this module, before serve --debug registers it.
 for path in PANELS:
     import_string(path)
 
 
 def init_app(app):
-    """Turn debug mode and the toolbar on for ``app``."""
-    app.debug = True
+    """Turn the toolbar on for ``app`` (in debug mode already)."""
     app.config["DEBUG_TB_ENABLED"] = True
     app.config["DEBUG_TB_PANELS"] = PANELS
     # Redirects go through as usual (the login flows stay the same).

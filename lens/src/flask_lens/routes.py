@@ -1,30 +1,34 @@
-"""The routes of any WSGI site built from DispatcherMiddleware and Flask apps.
+"""The routes of any WSGI site built from dispatchers and Flask apps.
 
-``flask routes`` lists one app. ``routes(wsgi)`` walks a whole site: a
-``DispatcherMiddleware`` (its default app and its mounts, nested ones too),
-a Flask app, or middleware around either (``ProxyFix(app.wsgi_app)``, an
-``app.wsgi_app`` replaced by a wrapper), and lists every rule of every Flask
-app it reaches, with the mount prefix a browser would request.
+``flask routes`` lists one app. ``routes(wsgi)`` walks a whole site (see
+``flask_lens.reach``) and lists every rule of every Flask app it reaches,
+with the mount prefix a browser would request.
 """
 
 from dataclasses import asdict, dataclass
 
-from flask import Flask
-from flask_login import login_required
-from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from flask_lens.reach import reach
 
 HEADER = ("Path", "Methods", "Endpoint", "App")
 # Not listed: OPTIONS, which Flask adds to every rule, and HEAD, which
 # Werkzeug adds to every rule with GET.
 IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
-# Where middleware keeps the app it wraps (ProxyFix: app; Flask's own
-# wsgi_app wrappers: wsgi_app; a bound app.wsgi_app: __self__).
-WRAPPED = ("app", "wsgi_app", "application", "__self__", "__wrapped__")
-# Every view that Flask-Login's login_required wraps runs this code.
-FLASK_LOGIN_REQUIRED = login_required(lambda: None).__code__
 # An app may say which endpoints need a login (a function of the endpoint),
-# when a hook does it for every view (the admin's before_app_request).
-LOGIN_POLICY = "routing.login_policy"
+# when one hook guards every view: app.extensions[LOGIN_POLICY] = policy.
+LOGIN_POLICY = "flask_lens.login_policy"
+
+
+def _login_required_code():
+    """The code every view wrapped by Flask-Login's ``login_required`` runs
+    (None without Flask-Login: then no route can be told to need a login)."""
+    try:
+        from flask_login import login_required  # noqa: PLC0415 (optional)
+    except ImportError:
+        return None
+    return login_required(lambda: None).__code__
+
+
+FLASK_LOGIN_REQUIRED = _login_required_code()
 
 
 @dataclass(frozen=True)
@@ -45,25 +49,7 @@ class Route:
         return {**asdict(self), "methods": list(self.methods)}
 
 
-def mounted_apps(wsgi, prefix="", depth=0):
-    """Yield (mount prefix, Flask app) for every Flask app ``wsgi`` reaches."""
-    if depth > 20:  # a wrapper that wraps itself: nothing more to find
-        return
-    if isinstance(wsgi, Flask):
-        yield prefix, wsgi
-    elif isinstance(wsgi, DispatcherMiddleware):
-        yield from mounted_apps(wsgi.app, prefix, depth + 1)
-        for mount, app in wsgi.mounts.items():
-            yield from mounted_apps(app, prefix + mount, depth + 1)
-    else:
-        for name in WRAPPED:
-            inner = getattr(wsgi, name, None)
-            if inner is not None and inner is not wsgi:
-                yield from mounted_apps(inner, prefix, depth + 1)
-                return
-
-
-def view_name(view):
+def view_name(view) -> str:
     """``module:qualname`` of the function under any decorators."""
     while hasattr(view, "__wrapped__"):
         view = view.__wrapped__
@@ -75,6 +61,8 @@ def needs_login(app, endpoint, view):
     policy = app.extensions.get(LOGIN_POLICY)
     if policy is not None:
         return policy(endpoint)
+    if FLASK_LOGIN_REQUIRED is None:
+        return None  # without Flask-Login there is nothing to tell by
     while view is not None:
         if getattr(view, "__code__", None) is FLASK_LOGIN_REQUIRED:
             return True
@@ -84,11 +72,11 @@ def needs_login(app, endpoint, view):
     return False if hasattr(app, "login_manager") else None
 
 
-def routes(wsgi):
+def routes(wsgi) -> list[Route]:
     """Every route of every Flask app under ``wsgi``, app by app, in each
     app by blueprint and path."""
     found = []
-    for prefix, app in mounted_apps(wsgi):
+    for prefix, app in reach(wsgi).apps:
         # The app's own endpoints ("hello", "static") first, then by blueprint.
         rules = sorted(
             app.url_map.iter_rules(),
@@ -112,14 +100,14 @@ def routes(wsgi):
     return found
 
 
-def route_rows(wsgi):
+def route_rows(wsgi) -> list[tuple]:
     """Return (path, methods, endpoint, app) for every rule, sorted by path."""
     return sorted(
         (r.path, ", ".join(r.methods), r.endpoint, r.app) for r in routes(wsgi)
     )
 
 
-def format_table(rows, header=HEADER):
+def format_table(rows, header=HEADER) -> str:
     """Lay ``rows`` out as a plain-text table with a header and a rule."""
     widths = [
         max(len(str(cell)) for cell in column)

@@ -2,9 +2,9 @@
 
 ``run(first, second, echo)`` pushes and pops contexts of two apps and prints,
 through ``echo``, each push and pop as it happens and what the proxies
-resolve to in between. ``python dispatcher.py trace`` runs it with the
-frontend and the admin. The endpoints it builds are found in the apps' url
-maps, so any two Flask apps will do.
+resolve to in between. The endpoints it builds are found in the apps' url
+maps, so any two Flask apps that share an endpoint name will do; it traces
+both (``trace_app``).
 """
 
 import threading
@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from flask import current_app, g, has_request_context, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from core.contexts import tracer
-from core.contexts.handoff import start_in_app_context
-from core.contexts.printer import TracePrinter
+from flask_lens import tracer
+from flask_lens.contexts import trace_app
+from flask_lens.handoff import start_in_app_context
+from flask_lens.printer import TracePrinter
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def run(first, second, echo=print):
     Returns the trace of its pushes and pops.
     """
     printer, endpoints = TracePrinter(echo), find_endpoints(first, second)
+    trace_app(first), trace_app(second)
     with tracer.recording(listener=printer.event) as trace:
         nested_requests(printer, first, second, endpoints)
         app_context_trap(printer, first, second, endpoints)

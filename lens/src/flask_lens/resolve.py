@@ -16,8 +16,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import RequestRedirect
 from werkzeug.test import EnvironBuilder
 
-from core.contexts.handoff import in_fresh_context
-from core.routing.table import WRAPPED, view_name
+from flask_lens.handoff import in_fresh_context
+from flask_lens.reach import is_on_demand, unwrap
+from flask_lens.routes import view_name
 
 
 @dataclass
@@ -60,18 +61,6 @@ class _Probe:
         return []
 
 
-def _unwrap(wsgi):
-    """The dispatcher or Flask app under any middleware."""
-    for _ in range(20):
-        if isinstance(wsgi, Flask | DispatcherMiddleware):
-            return wsgi
-        inner = next((getattr(wsgi, n) for n in WRAPPED if hasattr(wsgi, n)), None)
-        if inner is None or inner is wsgi:
-            return None
-        wsgi = inner
-    return None
-
-
 def _dispatch(dispatcher, environ):
     """Let ``dispatcher`` choose; return (hop, chosen app, its environ)."""
     seen = []
@@ -87,6 +76,21 @@ def _dispatch(dispatcher, environ):
         path_info=chosen.get("PATH_INFO", ""),
     )
     return hop, probe.app, chosen
+
+
+def _dispatch_on_demand(dispatcher, environ):
+    """What the Flask docs' ``PathDispatcher`` chooses, without making an app:
+    an app already made for the path's first segment, else its default app."""
+    path = environ.get("PATH_INFO", "")
+    segment = path.lstrip("/").partition("/")[0]
+    chosen = dispatcher.instances.get(segment)
+    mount = "/" + segment if chosen is not None else ""
+    if chosen is None:
+        chosen = getattr(dispatcher, "default_app", None)
+    script_name = environ.get("SCRIPT_NAME", "") + mount
+    environ = {**environ, "SCRIPT_NAME": script_name, "PATH_INFO": path[len(mount) :]}
+    mounts = ["", *(f"/{key}" for key in dispatcher.instances)]
+    return Hop(mounts, mount, script_name, environ["PATH_INFO"]), chosen, environ
 
 
 def _match(app, environ, result):
@@ -126,15 +130,20 @@ def _build_back(app, environ, endpoint, arguments):
     return in_fresh_context(build)
 
 
-def resolve(site, path, method="GET", base_url="http://localhost/"):
+def resolve(
+    site, path: str, method: str = "GET", base_url: str = "http://localhost/"
+) -> Resolution:
     """Follow ``method path`` through ``site`` to its view; return a Resolution."""
     environ = EnvironBuilder(path=path, method=method, base_url=base_url).get_environ()
     result = Resolution(method=method, path=path)
-    wsgi = _unwrap(site)
-    while isinstance(wsgi, DispatcherMiddleware):
-        hop, chosen, environ = _dispatch(wsgi, environ)
+    wsgi = unwrap(site)
+    while isinstance(wsgi, DispatcherMiddleware) or is_on_demand(wsgi):
+        if isinstance(wsgi, DispatcherMiddleware):
+            hop, chosen, environ = _dispatch(wsgi, environ)
+        else:
+            hop, chosen, environ = _dispatch_on_demand(wsgi, environ)
         result.hops.append(hop)
-        wsgi = _unwrap(chosen)
+        wsgi = unwrap(chosen)
     result.script_name = environ.get("SCRIPT_NAME", "")
     result.path_info = environ.get("PATH_INFO", "")
     if not isinstance(wsgi, Flask):

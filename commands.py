@@ -1,0 +1,126 @@
+"""The site's command line: ``python dispatcher.py [serve|routes|trace|db]``."""
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import ScriptInfo
+from flask.helpers import get_debug_flag
+from flask_lens import format_table, route_rows, routes
+from flask_lens.cli import load
+from flask_lens.scenario import run as run_scenario
+from flask_migrate.cli import db as migrate_commands
+from werkzeug.serving import run_simple
+
+from admin.auth import ensure_credentials
+from core import schema, toolbar
+from core.mail import devserver
+from core.serving import served
+from dispatcher import create_site
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def cli(ctx):
+    """Serve the combined site (the default), or inspect it."""
+    # Flask-Migrate's `db` commands find their app through Flask's ScriptInfo:
+    # either app will do, both are bound to the one database.
+    ctx.obj = ScriptInfo(create_app=lambda: create_site().app, set_debug_flag=False)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+cli.add_command(migrate_commands, "db")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--debug/--no-debug",
+    default=None,
+    help="Debug mode, the debugger and Flask-DebugToolbar (default: FLASK_DEBUG).",
+)
+def serve(host, port, debug):
+    """Run the development server (werkzeug's run_simple), with mail delivery."""
+    # Links in emails lead here, unless the public URL is configured.
+    netloc = f"[{host}]" if ":" in host else host
+    os.environ.setdefault("FLASK_PUBLIC_URL", f"http://{netloc}:{port}")
+    debug = get_debug_flag() if debug is None else debug
+    site = create_site()
+    try:
+        wsgi = served(site, debug)  # only here does debug mode turn on
+    except schema.SchemaOutOfDate as error:
+        raise click.ClickException(str(error)) from error
+    if debug:
+        for app in site.apps.values():
+            toolbar.init_app(app)
+    announce_admin_password(site.apps["/admin"])
+    mail_server = None
+    if "FLASK_MAIL_SERVER" not in os.environ:
+        mail_server = start_dev_mail_server(site.app)
+    # SIGTERM ends the server like Ctrl-C does, so delivery stops cleanly.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    site.services.start()
+    try:
+        run_simple(host, port, wsgi, threaded=True, use_debugger=debug)
+    finally:
+        site.services.stop()
+        if mail_server is not None:
+            mail_server.stop()
+
+
+def announce_admin_password(admin_app):
+    """Make and print a password for this run if none is configured."""
+    password = ensure_credentials(admin_app)
+    if password is not None:
+        username = admin_app.config["ADMIN_USERNAME"]
+        click.echo(
+            f" * Admin login for this run: {username} / {password}\n"
+            "   (set FLASK_ADMIN_PASSWORD_HASH to choose a lasting one)"
+        )
+
+
+def start_dev_mail_server(app):
+    """Start the local SMTP server the mail settings point at; return it."""
+    host, port = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    mail_dir = Path(app.instance_path) / "mail"
+    try:
+        server = devserver.start(host, port, mail_dir, echo=click.echo)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot start the development SMTP server on {host}:{port} ({error}); "
+            "set FLASK_MAIL_PORT to a free port, or FLASK_MAIL_SERVER to use a real one"
+        ) from error
+    click.echo(f" * Development SMTP server on {host}:{port}, mail kept in {mail_dir}")
+    return server
+
+
+@cli.command("routes")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per route.")
+@click.option(
+    "--app",
+    "target",
+    metavar="MODULE:NAME",
+    help="Any WSGI app (default: this site); `flask-lens routes` does the same.",
+)
+def routes_command(as_json, target):
+    """Print every route of every app, with its mount prefix."""
+    site = load(target) if target else create_site()
+    found = routes(site)
+    if not found:
+        raise click.ClickException(f"{target} reaches no Flask app")
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in found], indent=2))
+    else:
+        click.echo(format_table(route_rows(site)))
+
+
+@cli.command()
+def trace():
+    """Push and pop nested contexts of both apps, printing each step."""
+    site = create_site()
+    run_scenario(site.app, site.apps["/admin"], echo=click.echo)

@@ -1,0 +1,22 @@
+"""Get the site's instance ready to serve: the apps' keys and the database.
+
+Building an app writes nothing; the commands that serve (``serve``, the
+WSGI ``application``, ``db upgrade``) call ``prepare`` first. An app with no
+configured ``SECRET_KEY`` gets one made once in the instance folder (shared
+by every process on the machine). SQLite is brought to the newest
+migration; any other database must already be there (``schema``).
+"""
+
+from core import schema
+from core.config import instance_secret, secret_key_file
+
+
+def prepare(apps):
+    """Give each app its key, bring SQLite up to date, and refuse to go on
+    (``schema.SchemaOutOfDate``) if the database is not at the newest migration."""
+    apps = list(apps)
+    for app in apps:
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = instance_secret(secret_key_file(app))
+    schema.prepare(apps[0])  # one database for every app
+    schema.require_current(apps[0])

@@ -1,0 +1,145 @@
+"""Context classes that report their pushes, pops and teardowns to the tracer.
+
+``trace_app(app)`` gives one Flask app these classes (and records each of
+its requests, see ``flask_lens.middleware``); an app never given to it runs
+Flask's own code. Importing this module checks that Flask is a version whose
+contexts it knows (``flask_lens._flask``).
+"""
+
+import sys
+from itertools import chain
+
+import flask
+from flask.ctx import AppContext, RequestContext
+
+from flask_lens._flask import internals
+from flask_lens.middleware import TraceRequests
+from flask_lens.tracer import failure, is_recording, names, record
+
+_cv_request, _sentinel = internals()  # UnsupportedFlask on an unknown Flask
+
+
+class TracedAppContext(AppContext):
+    """An app context that records its push and pop, whatever is raised."""
+
+    def push(self):
+        """Push, then record (``appcontext_pushed`` receivers ran already)."""
+        super().push()
+        record("push", "app", self.app)
+
+    def pop(self, exc=_sentinel):
+        """Pop, then record: also when a teardown raised, or Flask raised
+        because another context was on top (it is unbound all the same)."""
+        bound = len(self._cv_tokens)
+        try:
+            super().pop(exc)
+        finally:
+            if len(self._cv_tokens) < bound and is_recording():
+                record("pop", "app", self.app, note=failure("raised "))
+
+
+class TracedRequestContext(RequestContext):
+    """A request context that records its push and pop where they happen."""
+
+    def push(self):
+        """Push (after the app context, if one is needed), then record; a push
+        whose session fails to open is recorded too: it was bound first."""
+        bound = len(self._cv_tokens)
+        try:
+            super().push()
+        finally:
+            if len(self._cv_tokens) > bound and is_recording():
+                note = failure("then raised ")
+                record("push", "request", self.app, self.request, note)
+
+    def pop(self, exc=_sentinel):
+        """Flask 3.1's ``RequestContext.pop``, recording the pop where it
+        happens: after ``teardown_request``, before the app context pops.
+        (tests/test_tracer.py fails if Flask's own code changes.)"""
+        clear_request = len(self._cv_tokens) == 1
+        try:
+            if clear_request:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_request(exc)
+                request_close = getattr(self.request, "close", None)
+                if request_close is not None:
+                    request_close()
+        finally:
+            ctx = _cv_request.get()
+            token, app_ctx = self._cv_tokens.pop()
+            _cv_request.reset(token)
+            wrong = "popped while another request context was on top"
+            record(
+                "pop", "request", self.app, self.request, None if ctx is self else wrong
+            )
+            if clear_request:
+                ctx.request.environ["werkzeug.request"] = None
+            if app_ctx is not None:
+                app_ctx.pop(exc)
+            if ctx is not self:
+                raise AssertionError(
+                    f"Popped wrong request context. ({ctx!r} instead of {self!r})"
+                )
+
+
+class Tracing:
+    """What makes a Flask app's contexts report themselves (real and test
+    alike); ``TracedFlask`` is Flask with it, and ``trace_app`` gives it to an
+    app made elsewhere."""
+
+    def app_context(self):
+        """Create an app context: ``with app.app_context()``, the one a request
+        context pushes, and the CLI's all come through here."""
+        return TracedAppContext(self)
+
+    def request_context(self, environ):
+        """Create the request context for ``environ``: wsgi_app and
+        test_request_context both come through here."""
+        return TracedRequestContext(self, environ)
+
+    def do_teardown_request(self, exc=_sentinel):
+        """Record the ``teardown_request`` callbacks about to run (the request
+        is still active), then run them."""
+        if is_recording():
+            scopes = chain(flask.request.blueprints, (None,))
+            funcs = [f for n in scopes for f in self.teardown_request_funcs.get(n, ())]
+            if funcs:
+                record("teardown", "request", self, note=names(tuple(funcs[::-1])))
+        super().do_teardown_request(exc)
+
+    def do_teardown_appcontext(self, exc=_sentinel):
+        """Record the ``teardown_appcontext`` callbacks about to run, then run them."""
+        if self.teardown_appcontext_funcs and is_recording():
+            callbacks = names(tuple(self.teardown_appcontext_funcs[::-1]))
+            record("teardown", "app", self, note=callbacks)
+        super().do_teardown_appcontext(exc)
+
+
+def trace_app(app: flask.Flask) -> flask.Flask:
+    """Make ``app`` report its contexts to any ``recording()``.
+
+    Its class becomes a subclass with ``Tracing`` mixed in (made once per
+    class). Calling it again changes nothing.
+    """
+    if not isinstance(app, Tracing):
+        app.__class__ = _traced_class(type(app))
+    return app
+
+
+def record_requests(app: flask.Flask) -> flask.Flask:
+    """Trace ``app`` and record each of its requests, streamed body included,
+    into ``request.environ[ENVIRON_KEY]`` (``TraceRequests``)."""
+    trace_app(app)
+    if not isinstance(app.wsgi_app, TraceRequests):
+        app.wsgi_app = TraceRequests(app.wsgi_app)
+    return app
+
+
+_classes = {}
+
+
+def _traced_class(cls):
+    if cls not in _classes:
+        _classes[cls] = type(f"Traced{cls.__name__}", (Tracing, cls), {})
+    return _classes[cls]
