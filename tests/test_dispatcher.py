@@ -212,7 +212,7 @@ def test_the_admin_mount_is_the_admins_application_root(site):
 
 
 def test_options_on_every_rule_head_only_where_there_is_get(site_client):
-    # As the README says under the route table.
+    # As docs/routing.md says under the route table.
     assert site_client.head("/hello").status_code == 200
     options = site_client.options("/logout")
     assert options.status_code == 200

@@ -27,7 +27,7 @@ def copied_block(path, name):
 
 @pytest.mark.parametrize(
     ("doc", "block", "command"),
-    [("README.md", "routes", "routes"), ("docs/contexts.md", "trace", "trace")],
+    [("docs/routing.md", "routes", "routes"), ("docs/contexts.md", "trace", "trace")],
 )
 def test_copied_output_matches_the_command(tmp_path, doc, block, command):
     output = run_cli(tmp_path, command).strip("\n")
