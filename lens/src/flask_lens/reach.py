@@ -48,11 +48,6 @@ def own_wsgi_app(wsgi):
     return None
 
 
-def replaced_wsgi_app(app):
-    """What stands in ``app.wsgi_app`` if it was replaced, else None."""
-    return app.__dict__.get("wsgi_app")
-
-
 def is_on_demand(wsgi):
     """Tell whether ``wsgi`` makes apps on demand, as the Flask docs' do."""
     return callable(getattr(wsgi, "create_app", None)) and isinstance(
@@ -82,26 +77,39 @@ def reach(wsgi):
     return found
 
 
-def _walk(wsgi, prefix, found, depth):  # noqa: C901 (one branch per kind)
+def step(wsgi):
+    """One step inward from ``wsgi``, the rule both walks follow:
+
+    ("app", a Flask app whose own wsgi_app this is), ("dispatcher", a
+    dispatcher to look into), ("wrapper", the callable it wraps), or
+    ("unknown", None) where no known attribute leads further.
+    """
+    if isinstance(wsgi, Flask):
+        inner = wsgi.__dict__.get("wsgi_app")  # set on the app: replaced
+        return ("app", wsgi) if inner is None else ("wrapper", inner)
+    if (app := own_wsgi_app(wsgi)) is not None:
+        return "app", app
+    if isinstance(wsgi, DispatcherMiddleware) or is_on_demand(wsgi):
+        return "dispatcher", wsgi
+    inner = inner_of(wsgi)
+    return ("wrapper", inner) if inner is not None else ("unknown", None)
+
+
+def _walk(wsgi, prefix, found, depth):
     if depth > MAX_DEPTH:
         found.notes.append(f"stopped at {prefix or '/'}: wrappers nest too deep")
         return
-    if isinstance(wsgi, Flask):
-        inner = replaced_wsgi_app(wsgi)
-        if inner is None:
-            found.add(prefix, wsgi)
-        else:  # the app's own routes count where its own wsgi_app is reached
-            _walk(inner, prefix, found, depth + 1)
-    elif (app := own_wsgi_app(wsgi)) is not None:
-        found.add(prefix, app)
-    elif isinstance(wsgi, DispatcherMiddleware):
-        _walk(wsgi.app, prefix, found, depth + 1)
-        for mount, app in wsgi.mounts.items():
-            _walk(app, prefix + mount, found, depth + 1)
-    elif is_on_demand(wsgi):
-        _walk_on_demand(wsgi, prefix, found, depth)
-    elif (inner := inner_of(wsgi)) is not None:
+    kind, inner = step(wsgi)
+    if kind == "app":
+        found.add(prefix, inner)
+    elif kind == "wrapper":
         _walk(inner, prefix, found, depth + 1)
+    elif isinstance(inner, DispatcherMiddleware):
+        _walk(inner.app, prefix, found, depth + 1)
+        for mount, app in inner.mounts.items():
+            _walk(app, prefix + mount, found, depth + 1)
+    elif kind == "dispatcher":
+        _walk_on_demand(inner, prefix, found, depth)
     else:
         found.notes.append(
             f"{prefix or '/'}: {describe(wsgi)} keeps no app flask-lens can follow "
@@ -129,17 +137,8 @@ def unwrap(wsgi):
     """The dispatcher, on-demand dispatcher or Flask app that serves a request
     sent to ``wsgi``, under any middleware (None if none is found)."""
     for _ in range(MAX_DEPTH):
-        if isinstance(wsgi, Flask):
-            inner = replaced_wsgi_app(wsgi)
-            if inner is None:
-                return wsgi
-            wsgi = inner
-            continue
-        if (app := own_wsgi_app(wsgi)) is not None:
-            return app
-        if isinstance(wsgi, DispatcherMiddleware) or is_on_demand(wsgi):
-            return wsgi
-        wsgi = inner_of(wsgi)
-        if wsgi is None:
-            return None
+        kind, inner = step(wsgi)
+        if kind != "wrapper":
+            return inner
+        wsgi = inner
     return None
