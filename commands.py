@@ -1,6 +1,5 @@
 """The site's command line: ``python dispatcher.py [serve|routes|trace|db]``."""
 
-import json
 import os
 import signal
 import sys
@@ -9,8 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import ScriptInfo
 from flask.helpers import get_debug_flag
-from flask_lens import format_table, route_rows, routes
-from flask_lens.cli import load
+from flask_lens.cli import echo_routes, load
 from flask_lens.scenario import run as run_scenario
 from flask_migrate.cli import db as migrate_commands
 from werkzeug.serving import run_simple
@@ -109,14 +107,10 @@ def start_dev_mail_server(app):
 )
 def routes_command(as_json, target):
     """Print every route of every app, with its mount prefix."""
-    site = load(target) if target else create_site()
-    found = routes(site)
-    if not found:
-        raise click.ClickException(f"{target} reaches no Flask app")
-    if as_json:
-        click.echo(json.dumps([r.as_json() for r in found], indent=2))
+    if target:
+        echo_routes(load(target), target, as_json)
     else:
-        click.echo(format_table(route_rows(site)))
+        echo_routes(create_site(), "this site", as_json)
 
 
 @cli.command()

@@ -52,12 +52,17 @@ def cli():
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per route.")
 def routes_command(target, as_json):
     """Every route of every Flask app TARGET reaches, with its prefix."""
-    wsgi = load(target)
+    echo_routes(load(target), target, as_json)
+
+
+def echo_routes(wsgi, name: str, as_json: bool = False):
+    """Print the routes of ``wsgi`` (called ``name`` in an error) as a table
+    or as JSON, and on standard error what the walk could not follow."""
     found = reach(wsgi)
     for note in found.notes:
         click.echo(f"note: {note}", err=True)
     if not found.apps:
-        raise click.ClickException(f"{target} reaches no Flask app")
+        raise click.ClickException(f"{name} reaches no Flask app")
     if as_json:
         click.echo(json.dumps([r.as_json() for r in routes(wsgi)], indent=2))
     else:
