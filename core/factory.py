@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
 from core import config, db, errors, filters, headers, links
 from core.extensions import csrf
+from core.mail import outbox
 from core.sessions import SessionInterface
 
 
@@ -40,6 +41,7 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
 def register_extensions(app):
     """Bind the database and the extensions both apps use."""
     db.init_app(app)
+    outbox.init_app(app)  # a commit that wrote mail wakes delivery, in any app
     csrf.init_app(app)
 
 

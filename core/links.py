@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.routing import BuildError
 
-from core.site import current_site
+from core.site import current_link, current_site
 
 
 def own_mount():
@@ -52,8 +52,7 @@ def base_url():
 def site_url(name, **values):
     """The URL of the site's link ``name``, or None if this site has no such
     link (the admin alone has no frontend to link to)."""
-    site = current_site()
-    target = site.link(name) if site is not None else None
+    target = current_link(name)
     if target is None:
         return None
     app, mount, endpoint = target
@@ -79,8 +78,7 @@ def _outcome(build):
 def linking_examples(name, **values):
     """Three ways to link from this request to the site's link ``name``, each
     run here: [(code, what it gives)]. None if the site has no such link."""
-    site = current_site()
-    target = site.link(name) if site is not None else None
+    target = current_link(name)
     if target is None:
         return None
     other, _, endpoint = target

@@ -1,7 +1,8 @@
 """Get the site's instance ready to serve: the apps' keys and the database.
 
-Building an app writes nothing; the commands that serve (``serve``, the
-WSGI ``application``, ``db upgrade``) call ``prepare`` first. An app with no
+Building an app writes nothing; what serves (``serve``, the WSGI
+``application``, through ``core.serving``) calls ``prepare`` first.
+``db upgrade`` migrates any database itself and needs no key. An app with no
 configured ``SECRET_KEY`` gets one made once in the instance folder (shared
 by every process on the machine). SQLite is brought to the newest
 migration; any other database must already be there (``schema``).

@@ -30,21 +30,14 @@ class Site(DispatcherMiddleware):
 
     def __init__(self, root, mounts, links=None):
         super().__init__(root, mounts)
+        # The apps by mount path ("" for the root): fixed once mounted.
+        self.apps = {"": root, **{m.rstrip("/"): a for m, a in mounts.items()}}
         self.links = dict(links or {})
         self.services = Services(self.apps.values())
         for app in self.apps.values():
             app.extensions[SITE] = self
             app.extensions[WAKE] = self.services.wake  # mail written in any app
         register_site(self)  # the debug toolbar's Routes panel lists it all
-
-    @property
-    def apps(self):
-        """The site's apps by mount path ("" for the root)."""
-        return {"": self.app, **{m.rstrip("/"): a for m, a in self.mounts.items()}}
-
-    def mount_of(self, app):
-        """The path ``app`` is mounted at ("" for the root)."""
-        return next(mount for mount, other in self.apps.items() if other is app)
 
     def link(self, name):
         """(the app, its mount, the endpoint) that link ``name`` leads to;
@@ -59,3 +52,10 @@ class Site(DispatcherMiddleware):
 def current_site():
     """The site of the active app (None for an app built alone)."""
     return current_app.extensions.get(SITE)
+
+
+def current_link(name):
+    """(app, mount, endpoint) of the active site's link ``name``; None if the
+    app is alone or its site has no such link."""
+    site = current_site()
+    return site.link(name) if site is not None else None

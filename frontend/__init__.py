@@ -2,7 +2,7 @@
 
 from core import factory, jobs
 from core.extensions import mail
-from core.mail import housekeeping, outbox, workers
+from core.mail import housekeeping, workers
 from core.throttle import limiter, storage
 from frontend import account, auth, follow, limits, main, notify, routing, user
 
@@ -43,7 +43,6 @@ def register_extensions(app):
     auth.login_manager.init_app(app)
     limiter.init_app(app, limits.limiter)
     mail.init_app(app)
-    outbox.init_app(app)
     workers.init_app(app)
     jobs.every(app, app.config["DIGEST_CHECK_SECONDS"], notify.send_due_digests)
     jobs.every(app, 3600, housekeeping.prune_sent_mail)
