@@ -21,7 +21,7 @@ from admin.forms import LoginForm
 from core.accounts import sessions
 from core.redirects import redirect_next
 from core.throttle import limiter as throttle
-from core.throttle import lockout
+from core.throttle import logins
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()  # the admin's own; the frontend has another
@@ -107,12 +107,7 @@ def ensure_credentials(app):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    throttle.configured("RATELIMIT_LOGIN_CLIENT"),
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 400,  # failures
-    error_message="Too many failed logins from your address: try again later.",
-)
+@logins.client_limit(limiter)
 def login():
     """Log in as the admin, then go to the local ``next`` URL or the
     dashboard; failures lock the account a while (``core.throttle.lockout``)."""
@@ -120,23 +115,16 @@ def login():
         return redirect_next("dashboard.index")
     form = LoginForm()
     configured = bool(current_app.config["ADMIN_PASSWORD_HASH"])
-    status = 200
-    if form.validate_on_submit():
-        username, password = form.username.data, form.password.data
-        try:
-            right = lockout.attempt(username, check_credentials, username, password)
-        except lockout.Locked as locked:
-            form.password.errors.append(str(locked))
-            status = 429
-        else:
-            if right:
-                session.pop("csrf_token", None)  # the anonymous visitor's token
-                login_user(Admin(username, sessions.admin_token(username)))
-                flash("Logged in as admin.", "success")
-                return redirect_next("dashboard.index")
-            form.password.errors.append("Wrong username or password.")
-    if form.errors and status == 200:
-        status = 400
+    username, password = form.username.data, form.password.data
+    right, status = logins.attempt(
+        form, username, check_credentials, username, password,
+        wrong="Wrong username or password.",
+    )  # fmt: skip
+    if right:
+        session.pop("csrf_token", None)  # the anonymous visitor's token
+        login_user(Admin(username, sessions.admin_token(username)))
+        flash("Logged in as admin.", "success")
+        return redirect_next("dashboard.index")
     page = render_template("admin/auth/login.html", form=form, configured=configured)
     return page, status
 

@@ -13,7 +13,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from core.accounts import sessions, users
 from core.db import transaction
 from core.redirects import redirect_next
-from core.throttle import lockout
+from core.throttle import logins
 from frontend import limits, notify
 from frontend.forms import LoginForm, RegisterForm
 
@@ -106,22 +106,15 @@ def login():
     if current_user.is_authenticated:
         return already_in()
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        nickname, password = form.nickname.data, form.password.data
-        try:
-            user = lockout.attempt(nickname, users.authenticate, nickname, password)
-        except lockout.Locked as locked:
-            form.password.errors.append(str(locked))
-            status = 429
-        else:
-            if user is not None:
-                log_in(user)
-                flash(f"Logged in as {user.nickname}.", "success")
-                return redirect_next("main.index")
-            form.password.errors.append("Wrong nickname or password.")
-    if form.errors and status == 200:
-        status = 400
+    nickname, password = form.nickname.data, form.password.data
+    user, status = logins.attempt(
+        form, nickname, users.authenticate, nickname, password,
+        wrong="Wrong nickname or password.",
+    )  # fmt: skip
+    if user is not None:
+        log_in(user)
+        flash(f"Logged in as {user.nickname}.", "success")
+        return redirect_next("main.index")
     return render_template("frontend/auth/login.html", form=form), status
 
 

@@ -1,22 +1,13 @@
 """The frontend's rate limits, per client and per account (values in the
 app's config, see ``frontend.DEFAULTS`` and ``core.config``)."""
 
+from core.throttle import logins
 from core.throttle.limiter import account, anonymous, configured, new_limiter
 
 limiter = new_limiter()  # the frontend's own; the admin has another
 
 
-def failed(response):
-    """Tell whether a login was refused (its form comes back with 400)."""
-    return response.status_code == 400
-
-
-login = limiter.limit(
-    configured("RATELIMIT_LOGIN_CLIENT"),
-    methods=["POST"],
-    deduct_when=failed,
-    error_message="Too many failed logins from your address: try again later.",
-)
+login = logins.client_limit(limiter)  # failed logins, as the admin's
 
 # Every attempt counts, made or refused: a refusal tells whether a nickname
 # or an address has an account, which must not be asked of it at will.
