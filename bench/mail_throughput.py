@@ -16,7 +16,6 @@ Each way takes its turn in every round; the table gives messages per second
 """
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ import time
 from flask_mail import Message
 
 import frontend
+from bench.table import Row, render
 from core.db import transaction
 from core.extensions import db, mail
 from core.mail import outbox
@@ -153,26 +153,28 @@ def measure(delay, count, rounds):
     return rates
 
 
-def report(delay, count, rates):
-    """Print one table for one server delay."""
-    base = statistics.median(rates["one send() per message"])
-    print(
-        f"Mail throughput: {count} messages, server answering in {delay * 1000:.0f} ms"
-    )
-    for name, measured in rates.items():
-        low, mid, high = min(measured), statistics.median(measured), max(measured)
-        ratio = mid / base
-        print(f"  {name:<24} {low:8.1f} {mid:8.1f} {high:8.1f} msg/s   x{ratio:.2f}")
+FIGURE = "5b. Delivery throughput (messages/s, higher is better)"
+
+
+def rows(messages, rounds):
+    """The figure's rows: each way with each server delay."""
+    found = []
+    for delay in DELAYS:
+        server = f"server {delay * 1000:.0f} ms"
+        for name, samples in measure(delay, messages, rounds).items():
+            label, base = f"{name}, {server}", f"one send() per message, {server}"
+            base = None if label == base else base
+            found.append(Row(FIGURE, label, "msg/s", samples, base, False))
+    return found
 
 
 def main(argv=None):
-    """Measure with each server delay and print the tables."""
+    """Measure with each server delay and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    for delay in DELAYS:
-        report(delay, args.messages, measure(delay, args.messages, args.rounds))
+    print(render(rows(args.messages, args.rounds)))
 
 
 if __name__ == "__main__":

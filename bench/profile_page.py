@@ -11,13 +11,12 @@ a prepared environ. Each side runs in a process of its own from its own tree
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.table import Row
+from bench.table import Row, render
 from harness.postgres import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,49 +101,14 @@ def start_postgres():
     return server, template
 
 
-def report(times, requests, rounds):
-    """Print min/median/max per side and the ratio of medians to the first."""
-    print(f"Profile page: {requests} requests x {rounds} interleaved rounds")
-    base = statistics.median(next(iter(times.values())))
-    for name, measured in times.items():
-        low, mid, high = (
-            x * 1e6 for x in (min(measured), statistics.median(measured), max(measured))
-        )
-        ratio = statistics.median(measured) / base
-        print(
-            f"  {name:<24} {low:7.1f} {mid:7.1f} {high:7.1f} us/request   x{ratio:.2f}"
-        )
-
-
-def main(argv=None):
-    """Measure every side in turn, then print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", default=BEFORE)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--requests", type=int, default=400)
-    args = parser.parse_args(argv)
-    before_tree = worktree(args.before)
-    server, template = start_postgres()
-    try:
-        measures = sides(before_tree, server, template)
-        times = {name: [] for name in measures}
-        for _ in range(args.rounds):
-            for name, measure_once in measures.items():
-                times[name].append(measure_once(args.requests))
-        report(times, args.requests, args.rounds)
-    finally:
-        if server is not None:
-            server.stop()
-        remove(before_tree)
-
-
 FIGURE = "3b. The profile page before and after SQLAlchemy (us/request)"
 
 
-def measure(smoke=False):
-    """The figure's rows, for ``make bench``."""
-    requests, rounds = (20, 1) if smoke else (300, 5)
-    before_tree = worktree(BEFORE)
+def measure(smoke=False, before=BEFORE, requests=300, rounds=5):
+    """The figure's rows: each side in turn, for ``rounds`` rounds."""
+    if smoke:
+        requests, rounds = 20, 1
+    before_tree = worktree(before)
     server, template = start_postgres()
     try:
         measures = sides(before_tree, server, template)
@@ -161,6 +125,16 @@ def measure(smoke=False):
         Row(FIGURE, name, "us/request", samples, None if name == first else first)
         for name, samples in times.items()
     ]
+
+
+def main(argv=None):
+    """Measure with the command line's settings and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", default=BEFORE)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args(argv)
+    print(render(measure(False, args.before, args.requests, args.rounds)))
 
 
 if __name__ == "__main__":

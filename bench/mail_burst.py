@@ -1,0 +1,70 @@
+"""Figure 5c: a burst of 500 follows (server at 50 ms): the threads and the
+memory the process reaches, and whether every email arrived, once."""
+
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import mail_throughput
+from bench.mail_site import Site, arrived, design
+from bench.table import Row
+
+FIGURE_BURST = "5c. A burst of 500 follows, server at 50 ms"
+
+
+def rss_mb():
+    """This process's resident memory, in MB (from /proc)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextmanager
+def peaks():
+    """Sample the thread count and memory every 10 ms; yield the peaks."""
+    found = {"threads": threading.active_count(), "rss": rss_mb(), "start": rss_mb()}
+    stop = threading.Event()
+
+    def sample():
+        while not stop.wait(0.01):
+            found["threads"] = max(found["threads"], threading.active_count() - 1)
+            found["rss"] = max(found["rss"], rss_mb())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        yield found
+    finally:
+        stop.set()
+        sampler.join()
+
+
+def burst_rows(follows):
+    """Figure 5c: threads, memory, lost and doubled, for two designs."""
+    rows = []
+    for name in ("outbox (this site)", "a thread per email"):
+        peer = mail_throughput.Peer(0.05)
+        site = Site(peer, follows)
+        try:
+            with peaks() as peak, design(name):
+                start = time.perf_counter()
+                for n in range(follows):
+                    site.follow(n)
+                arrived(peer, follows)
+                seconds = time.perf_counter() - start
+            site.site.services.wake()
+            received = peer.received()
+        finally:
+            site.stop()
+            peer.stop()
+        for what, value, unit in (
+            ("peak threads", peak["threads"], "threads"),
+            ("memory growth", peak["rss"] - peak["start"], "MB"),
+            ("all delivered after", seconds, "s"),
+            ("lost", max(0, follows + 1 - received), "emails"),
+            ("doubled", max(0, received - follows - 1), "emails"),
+        ):
+            rows.append(Row(FIGURE_BURST, f"{name}: {what}", unit, [value]))
+    return rows

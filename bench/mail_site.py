@@ -1,0 +1,110 @@
+"""What figure 5's benchmarks share: the site with stars to follow, mailing a
+peer, and the designs of the source texts it can be switched to."""
+
+import threading
+import time
+from contextlib import contextmanager
+
+from flask import current_app
+from flask_mail import Message
+from werkzeug.security import generate_password_hash
+from werkzeug.test import Client
+
+from bench.sites import config
+from core.accounts.models import User
+from core.db import transaction
+from core.extensions import db, mail
+from core.prepare import prepare
+from dispatcher import create_site
+from frontend import notify
+from harness.accounts import Account, csrf_token
+from harness.local import wait_until
+
+CHEAP_HASH = generate_password_hash("star", method="pbkdf2:sha256:1")
+
+
+def email_for(follower, followed):
+    return Message(
+        subject=f"{follower.nickname} is now following you",
+        recipients=[followed.email],
+        body=f"{follower.nickname} follows you.",
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+
+
+def send_in_request(follower, followed):
+    """The first design of the source texts: mail.send() in the view."""
+    mail.send(email_for(follower, followed))
+    return False
+
+
+def thread_per_email(follower, followed):
+    """The second: a new thread per email (``send_async_email``)."""
+    app, message = current_app._get_current_object(), email_for(follower, followed)
+
+    def send():
+        with app.app_context():
+            mail.send(message)
+
+    threading.Thread(target=send).start()
+    return False
+
+
+DESIGNS = {
+    "outbox (this site)": notify.notify_followed,
+    "send inside the request": send_in_request,
+    "a thread per email": thread_per_email,
+}
+
+
+@contextmanager
+def design(name):
+    """Run the block with the follow page notifying the ``name`` way."""
+    notify.notify_followed = DESIGNS[name]
+    try:
+        yield
+    finally:
+        notify.notify_followed = DESIGNS["outbox (this site)"]
+
+
+class Site:
+    """The combined site, mailing ``peer``, with a logged-in fan and
+    ``stars`` users to follow (confirmed, so each follow mails them)."""
+
+    def __init__(self, peer, stars):
+        front, back = config(MAIL_PORT=peer.port, MAIL_DELIVERY=True)
+        front["MAIL_POLL_SECONDS"] = 0.2
+        self.site = create_site(front, back)
+        prepare(self.site.apps.values())
+        self.app = self.site.app
+        self.fan = Client(self.site)
+        Account(self.fan).register("fan")
+        with self.app.app_context(), transaction():
+            for n in range(stars):
+                db.session.add(
+                    User(
+                        nickname=f"star{n}",
+                        email=f"star{n}@example.com",
+                        password_hash=CHEAP_HASH,
+                        email_confirmed_at=time.time(),
+                    )
+                )
+        self.token = csrf_token(self.fan.get("/settings").text)
+        self.app.extensions["outbox_delivery"].start()
+
+    def follow(self, n):
+        """Press Follow on star ``n``; return the seconds it took."""
+        start = time.perf_counter()
+        response = self.fan.post(f"/follow/star{n}", data={"csrf_token": self.token})
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 302, response.status
+        return elapsed
+
+    def stop(self):
+        self.app.extensions["outbox_delivery"].stop()
+
+
+def arrived(peer, follows):
+    """Wait until ``peer`` has every follower email, and the fan's
+    confirmation (registering sent it through the outbox)."""
+    wait_until(lambda: peer.received() >= follows + 1, timeout=300)
