@@ -73,4 +73,6 @@ def nested_behind_proxy():
     return ProxyFix(DispatcherMiddleware(app_with("home", "/"), {"/shop": inner}))
 
 
-dash = dash_style()  # for the command: flask-lens routes sites:dash
+# For the command: flask-lens routes sites:dash (or sites:docs_dispatcher).
+dash = dash_style()
+docs_dispatcher = path_dispatcher()
