@@ -10,9 +10,13 @@ import mailbox
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask_debugtoolbar import DebugToolbarExtension
+from werkzeug.serving import make_server
 
 from harness.accounts import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
 from harness.local import free_port, wait_until
@@ -98,6 +102,8 @@ def chromium():
         yield browser
         browser.close()
 
+
+LENS_PANELS = ["flask_lens.panels.ContextsPanel", "flask_lens.panels.RoutesPanel"]
 
 # Chromium logs each 4xx answer as an error: the tests ask for some on purpose.
 STATUS_LINE = "Failed to load resource: the server responded with a status of"
@@ -361,3 +367,26 @@ def open_contexts_panel(page):
     content = page.locator("#flDebugContextsPanel-content")
     content.wait_for(state="visible")
     return content.inner_text()
+
+
+def test_flask_lens_panels_on_a_plain_app_that_is_not_this_site(browser):
+    # Any Flask project: one app, the toolbar, and flask-lens's two panels.
+    app = Flask("plain")
+    app.config.update(SECRET_KEY="dev", DEBUG_TB_PANELS=LENS_PANELS)
+    app.debug = True
+    app.add_url_rule("/", "home", lambda: "<!doctype html><html><body>hi</body>")
+    DebugToolbarExtension(app)
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page = browser()
+        page.goto(f"http://127.0.0.1:{server.port}/")
+        contexts = open_contexts_panel(page)
+        assert "plain" in contexts and "push app context of plain" in contexts
+        page.click("a.flDebugRoutesPanel")
+        routes = page.inner_text("#flDebugRoutesPanel-content")
+        assert "/\tGET\thome\tplain" in routes
+    finally:
+        server.shutdown()
+        thread.join()
