@@ -25,6 +25,34 @@ def dash_style():
     return server
 
 
+def dash_with_a_homepage():
+    """Dash's own multi-page example: a homepage app as the default, the
+    server's wsgi_app replaced; the server's own routes are never reached."""
+    server = app_with("server", "/never-reached")
+    homepage = app_with("homepage", "/")
+    server.wsgi_app = DispatcherMiddleware(homepage, {"/dash1": app_with("dash1", "/")})
+    return server
+
+
+class SubdomainDispatcher:
+    """Flask's documentation's: an app made on demand per subdomain."""
+
+    def __init__(self, domain, create_app):
+        self.domain = domain
+        self.create_app = create_app
+        self.lock = Lock()
+        self.instances = {}
+
+    def __call__(self, environ, start_response):
+        host = environ["HTTP_HOST"].split(":")[0]
+        subdomain = host.removesuffix(self.domain).rstrip(".")
+        with self.lock:
+            app = self.instances.get(subdomain)
+            if app is None:
+                app = self.instances[subdomain] = self.create_app(subdomain)
+        return app(environ, start_response)
+
+
 class PathDispatcher:
     """Flask's documentation's: an app made on demand per first path segment."""
 

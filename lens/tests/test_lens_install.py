@@ -72,6 +72,9 @@ def test_the_installed_command_lists_and_resolves_other_sites(venv):
     listed = run(venv / "flask-lens", "routes", "sites:dash")
     assert listed.returncode == 0, listed.stderr
     assert "/dash2/data" in listed.stdout and "/about" in listed.stdout
+    listed = run(venv / "flask-lens", "routes", "sites:docs_dispatcher")
+    assert "/ann/posts" in listed.stdout and "/signup" in listed.stdout
+    assert "makes apps on demand" in listed.stderr
     resolved = run(venv / "flask-lens", "resolve", "sites:dash", "/dash1/data")
     assert "SCRIPT_NAME='/dash1' PATH_INFO='/data'" in resolved.stdout
 

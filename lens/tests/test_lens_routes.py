@@ -4,7 +4,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sites import dash_style, nested_behind_proxy, path_dispatcher
+from sites import (
+    SubdomainDispatcher,
+    app_with,
+    dash_style,
+    dash_with_a_homepage,
+    nested_behind_proxy,
+    path_dispatcher,
+)
 
 from flask_lens import reach, resolve, routes
 
@@ -25,6 +32,18 @@ def test_a_dash_style_site_lists_the_servers_routes_and_each_dashboards():
         ("server", "/"),
         ("server", "/about"),
     ]
+
+
+def test_a_dash_homepage_replaces_the_servers_own_routes():
+    assert paths(dash_with_a_homepage()) == [("dash1", "/dash1/"), ("homepage", "/")]
+
+
+def test_a_subdomain_dispatcher_lists_the_apps_made_so_far_and_says_so():
+    site = SubdomainDispatcher("example.com", lambda sub: app_with(sub, "/me"))
+    site.instances["ann"] = app_with("ann", "/me")
+    assert paths(site) == [("ann", "/me")]
+    [note] = reach(site).notes
+    assert "makes apps on demand" in note and "default app" not in note
 
 
 def test_a_path_dispatcher_lists_its_default_app_and_the_apps_made_so_far():
