@@ -29,10 +29,15 @@ class Services:
             if DELIVERY in app.extensions and app.config["MAIL_DELIVERY"]
         ]
 
+    @property
+    def running(self):
+        """Tell whether this process started them."""
+        return self._pid == os.getpid()
+
     def start(self):
         """Start delivery and the jobs, once per process (again after a fork)."""
         with self._lock:
-            if self._pid == os.getpid():
+            if self.running:
                 return
             self._pid = os.getpid()
             self.jobs = JobThread(self.apps)

@@ -33,8 +33,22 @@ def served(site, debug=False):
     return behind_proxies(site, proxy_hops())
 
 
+class StartsServices:
+    """WSGI middleware: the site's services start with the first request of
+    each process, so that any WSGI server delivers mail (gunicorn's hook
+    starts them sooner, as soon as a worker has loaded the site)."""
+
+    def __init__(self, app, services):
+        self.app, self.services = app, services
+
+    def __call__(self, environ, start_response):
+        if not self.services.running:
+            self.services.start()
+        return self.app(environ, start_response)
+
+
 def for_wsgi_server(site):
     """The site for a WSGI server: it serves the world, so no debug mode,
     whatever FLASK_DEBUG says (errors reach the app's own page, never the
-    server's)."""
-    return served(site, debug=False)
+    server's); and its services start with the first request."""
+    return StartsServices(served(site, debug=False), site.services)

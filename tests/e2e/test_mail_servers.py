@@ -1,6 +1,9 @@
-"""Mail from real server processes: several gunicorn workers, and a restart."""
+"""Mail from real server processes: several gunicorn workers, a restart,
+and waitress."""
 
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from harness.local import free_port, wait_until
 from harness.servers import Browser, gunicorn_command, running, serve_command
@@ -122,3 +125,18 @@ def test_development_server_keeps_mail_in_the_instance_folder(tmp_path):
     assert f"{base}/user/alice" in text
     assert f"Development SMTP server on 127.0.0.1:{env['FLASK_MAIL_PORT']}" in log
     assert "Mail to bob@example.com: 'alice is now following you'" in log
+
+
+def test_under_waitress_the_first_request_starts_delivery(tmp_path, smtp):
+    # Not gunicorn, so no worker hook: the site's own WSGI application starts
+    # the services of its process with its first request.
+    port = free_port()
+    waitress = Path(sys.executable).with_name("waitress-serve")
+    command = [str(waitress), f"--listen=127.0.0.1:{port}", "dispatcher:application"]
+    env = mail_env(tmp_path, smtp.port) | {"FLASK_MAIL_POLL_SECONDS": "60"}
+    with running(command, env, tmp_path / "waitress.log", port) as base:
+        data = {"nickname": "ann", "email": "ann@example.com", "password": "pw-12345"}
+        assert Browser(base).submit("/register", data)[0] == 302
+        # Woken by the commit, not by the 60 s poll.
+        wait_until(lambda: smtp.messages, message="the confirmation email")
+    assert [m["To"] for m in smtp.messages] == ["ann@example.com"]
