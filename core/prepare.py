@@ -9,7 +9,7 @@ migration; any other database must already be there (``schema``).
 """
 
 from core import schema
-from core.config import instance_secret, secret_key_file
+from core.keys import instance_secret, secret_key_file
 
 
 def prepare(apps):

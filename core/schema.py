@@ -17,9 +17,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from core.config import write_private
 from core.db import MIGRATIONS
 from core.extensions import db
+from core.keys import write_private
 
 
 class SchemaOutOfDate(RuntimeError):

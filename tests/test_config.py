@@ -6,7 +6,7 @@ import pytest
 
 import admin
 import frontend
-from core.config import instance_secret
+from core.keys import instance_secret
 from core.prepare import prepare
 
 
