@@ -69,10 +69,16 @@ def site_path(name, **values):
 
 
 def _outcome(build):
+    """What ``build()`` gives, or the error it raises, as the page shows it.
+
+    Flask 3.1 raises BuildError for the trap (the request's adapter builds);
+    Flask 3.2, whose pushed app context has no request, raises RuntimeError
+    (no SERVER_NAME to build with).
+    """
     try:
         return build()
-    except BuildError as error:
-        return f"BuildError: {str(error).splitlines()[0]}"
+    except (BuildError, RuntimeError) as error:
+        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
 
 
 def linking_examples(name, **values):

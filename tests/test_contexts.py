@@ -3,6 +3,8 @@
 import contextvars
 
 import flask
+import flask_lens
+import flask_lens._flask
 import pytest
 from flask import (
     current_app,
@@ -238,3 +240,13 @@ def test_the_scenario_needs_an_endpoint_both_apps_have():
     office.url_map = flask.Flask("empty").url_map
     with pytest.raises(ValueError, match="shop and office share no app endpoint"):
         scenario.run(shop, office, echo=None)
+
+
+def test_on_a_flask_the_tracer_does_not_know_tracing_refuses_at_start(
+    monkeypatch, frontend_config
+):
+    monkeypatch.setattr(flask_lens._flask, "flask_version", lambda: "3.2.0")
+    with pytest.raises(flask_lens.UnsupportedFlask, match="Flask 3.1 only"):
+        frontend.create_app(frontend_config)  # TRACE_CONTEXTS on: refused
+    app = frontend.create_app({**frontend_config, "TRACE_CONTEXTS": False})
+    assert app.test_client().get("/hello").status_code == 200  # off: plain Flask

@@ -12,7 +12,7 @@
 Importing flask-lens changes nothing: only what is asked for is traced.
 """
 
-from flask_lens._flask import UnsupportedFlask
+from flask_lens._flask import UnsupportedFlask, require_known
 from flask_lens.reach import Reach, reach
 from flask_lens.resolve import Resolution, resolve
 from flask_lens.routes import Route, format_table, route_rows, routes
@@ -45,7 +45,8 @@ def trace_app(app):
     Raises ``UnsupportedFlask`` on a Flask whose contexts flask-lens does not
     know (``flask_lens._flask``).
     """
-    from flask_lens import contexts  # noqa: PLC0415 (checks Flask's version)
+    require_known()
+    from flask_lens import contexts  # noqa: PLC0415 (only on a known Flask)
 
     return contexts.trace_app(app)
 
@@ -53,6 +54,7 @@ def trace_app(app):
 def record_requests(app):
     """Trace ``app`` and keep each request's trace in its environ, under
     ``ENVIRON_KEY`` (raises ``UnsupportedFlask`` as ``trace_app`` does)."""
-    from flask_lens import contexts  # noqa: PLC0415 (checks Flask's version)
+    require_known()
+    from flask_lens import contexts  # noqa: PLC0415 (only on a known Flask)
 
     return contexts.record_requests(app)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from flask import current_app, g, has_request_context, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from flask_lens import tracer
-from flask_lens.contexts import trace_app
+from flask_lens import trace_app, tracer
 from flask_lens.handoff import start_in_app_context
 from flask_lens.printer import TracePrinter
 
