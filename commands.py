@@ -26,12 +26,20 @@ def cli(ctx):
     """Serve the combined site (the default), or inspect it."""
     # Flask-Migrate's `db` commands find their app through Flask's ScriptInfo:
     # either app will do, both are bound to the one database.
-    ctx.obj = ScriptInfo(create_app=lambda: create_site().app, set_debug_flag=False)
+    ctx.obj = ScriptInfo(create_app=database_app, set_debug_flag=False)
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
 
 
 cli.add_command(migrate_commands, "db")
+
+
+def database_app():
+    """The app the ``db`` commands run in, its SQLite file made if need be
+    (Alembic changes nothing else until the command asks)."""
+    app = create_site().app
+    schema.sqlite_file(app)
+    return app
 
 
 @cli.command()

@@ -79,15 +79,27 @@ def made_before_migrations(engine):
     return version == 2 and current_revision(engine) is None
 
 
+def sqlite_file(app):
+    """Make the app's SQLite file if it does not exist (its folder too, the
+    file readable by its owner only); return its path (None on any other
+    database)."""
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() != "sqlite":
+        return None
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private(path)
+    return path
+
+
 def prepare(app):
     """Bring an SQLite database up to date; leave any other database alone."""
+    path = sqlite_file(app)
+    if path is None:
+        return
     with app.app_context():
         engine = db.engine
-        if engine.dialect.name != "sqlite":
-            return
-        path = Path(engine.url.database)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        create_private(path)
         if current_revision(engine) == head_revision():
             return  # the common case: one quick read
         with file_lock(path.with_name(path.name + ".migrate-lock")):

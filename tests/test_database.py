@@ -235,3 +235,21 @@ def test_a_transaction_inside_another_is_part_of_it(frontend_app):
             users.update_user(alice.id, notify_followers=False)  # a transaction too
             raise RuntimeError("the outer block fails after both")
         assert users.find_user("alice") is None  # the inner one was not committed
+
+
+def test_on_a_fresh_clone_the_db_commands_make_the_file_and_do_only_what_asked(
+    tmp_path,
+):
+    # No instance folder yet: building the apps writes nothing, so the db
+    # commands make the SQLite file themselves; and they migrate only when
+    # asked (a downgrade is not undone by the next command).
+    env = {"PATH": os.environ["PATH"], "FLASK_INSTANCE_PATH": str(tmp_path / "new")}
+
+    def db(*args):
+        return run_in_repository(["dispatcher.py", "db", *args], env).stdout
+
+    db("upgrade")
+    assert db("current").startswith(schema.head_revision())
+    db("downgrade")
+    assert db("current").strip() == "0006"
+    assert (tmp_path / "new" / "site.sqlite").stat().st_mode & 0o777 == 0o600
