@@ -1,5 +1,6 @@
 """flask-lens on sites shaped as other people's: every route, each once."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +119,16 @@ def test_the_command_resolves_a_path(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "SCRIPT_NAME='/dash1' PATH_INFO='/data'" in result.stdout
     assert "app: dash1" in result.stdout
+
+
+def test_the_readmes_quickstart_prints_what_the_readme_shows(tmp_path):
+    readme = (HERE.parent / "README.md").read_text()
+    code = re.search(r"```python\n# wsgi.py\n(.*?)```", readme, re.S).group(1)
+    console = re.search(
+        r"```console\n\$ pip install flask-lens\n(.*?)```", readme, re.S
+    )
+    (tmp_path / "wsgi.py").write_text(code)
+    shown = re.findall(r"\$ flask-lens (.*)\n((?:[^$].*\n)*)", console.group(1))
+    assert [command.split()[0] for command, _ in shown] == ["routes", "resolve"]
+    for command, output in shown:
+        assert flask_lens(*command.split(), cwd=tmp_path).stdout == output, command
