@@ -199,9 +199,10 @@ def test_importing_the_tests_and_the_dispatcher_builds_nothing(tmp_path):
 def test_application_is_built_when_a_server_looks_it_up(tmp_path):
     env = {"PATH": os.environ["PATH"], "FLASK_INSTANCE_PATH": str(tmp_path)}
     code = (
-        "import dispatcher; site = dispatcher.application; "
-        "assert site is dispatcher.application; "
-        "print(site.app.name, *site.mounts)"
+        "import dispatcher; application = dispatcher.application; "
+        "assert application is dispatcher.application; "
+        "assert application.app is dispatcher.site; "  # what serves it: the site
+        "print(dispatcher.site.app.name, *dispatcher.site.mounts)"
     )
     result = run_in_repository(["-c", code], env)
     assert result.stdout.split() == ["frontend", "/admin"]
