@@ -34,6 +34,28 @@ PANELS_PAGE = textwrap.dedent(
 )
 
 
+LATE_IMPORT = textwrap.dedent(
+    """
+    from flask import Flask
+    from flask_debugtoolbar import DebugToolbarExtension
+
+    def toolbar_app(name, **config):
+        app = Flask(name)
+        app.config.update(SECRET_KEY="dev", **config)
+        app.debug = True
+        app.add_url_rule("/", "home", lambda: "<html><body>home</body></html>")
+        DebugToolbarExtension(app)
+        return app
+
+    toolbar_app("first").test_client().get("/")  # the toolbar is registered
+    import flask_lens.panels  # only now
+
+    panels = ["flask_lens.panels.ContextsPanel", "flask_lens.panels.RoutesPanel"]
+    print(toolbar_app("second", DEBUG_TB_PANELS=panels).test_client().get("/").text)
+    """
+)
+
+
 def run(*args, cwd=HERE):
     """Run a command; return the finished process (its output as text)."""
     return subprocess.run(
@@ -92,6 +114,12 @@ def test_the_panels_show_on_a_plain_app_without_flask_login(venv, tmp_path):
     assert "/items/<int:item>" in paths
     shown = re.findall(r"<tr><td><code>([^<]*)</code>", panel)
     assert shown == [html.escape(path) for path in paths]
+
+
+def test_the_panels_import_after_another_app_registered_the_toolbar(venv):
+    page = run(venv / "python", "-c", LATE_IMPORT)
+    assert page.returncode == 0, page.stderr  # once an AssertionError
+    assert 'id="flDebugRoutesPanel-content"' in page.stdout
 
 
 @pytest.mark.skipif(not NEXT_FLASK, reason="no Flask 3.2 wheel in ../shared/wheels")
