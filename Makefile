@@ -11,8 +11,12 @@ BENCH_STAMP := $(VENV)/.bench-installed
 run: $(STAMP)
 	$(BIN)/python dispatcher.py serve
 
+# Three processes, each taking whole test files (module fixtures start once):
+# 238 s against 318 s in one process, measured on 2 cores.
+PYTEST_WORKERS ?= -n 3 --dist loadfile
+
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
