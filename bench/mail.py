@@ -13,6 +13,7 @@ The site they all mail from, and the designs: bench/mail_site.py.
 
 from bench import mail_burst, mail_throughput
 from bench.mail_site import DESIGNS, Site, arrived, design
+from bench.smtp_peer import Peer
 from bench.table import Row, percentile
 
 FIGURE_LATENCY = "5a. The follow page's latency with a slow SMTP server (ms)"
@@ -22,7 +23,7 @@ DELAYS = (0.0, 0.05, 0.2)
 def follow_times(name, delay, follows):
     """Milliseconds of each of ``follows`` follows, the ``name`` way, with
     the server answering after ``delay`` seconds."""
-    peer = mail_throughput.Peer(delay)
+    peer = Peer(delay)
     site = Site(peer, follows)
     try:
         with design(name):

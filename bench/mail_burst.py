@@ -6,8 +6,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench import mail_throughput
 from bench.mail_site import Site, arrived, design
+from bench.smtp_peer import Peer
 from bench.table import Row
 
 FIGURE_BURST = "5c. A burst of 500 follows, server at 50 ms"
@@ -45,7 +45,7 @@ def burst_rows(follows):
     """Figure 5c: threads, memory, lost and doubled, for two designs."""
     rows = []
     for name in ("outbox (this site)", "a thread per email"):
-        peer = mail_throughput.Peer(0.05)
+        peer = Peer(0.05)
         site = Site(peer, follows)
         try:
             with peaks() as peak, design(name):

@@ -16,8 +16,6 @@ Each way takes its turn in every round; the table gives messages per second
 """
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -25,38 +23,14 @@ import time
 from flask_mail import Message
 
 import frontend
+from bench.smtp_peer import Peer
 from bench.table import Row, render
 from core.db import transaction
 from core.extensions import db, mail
 from core.mail import outbox
 from core.prepare import prepare
-from harness.local import free_port
 
 DELAYS = (0.0, 0.05)
-
-
-class Peer:
-    """The SMTP server process."""
-
-    def __init__(self, delay):
-        self.port = free_port()
-        command = [sys.executable, "-m", "bench.smtp_peer", str(self.port)]
-        command += ["healthy", str(delay)]
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-        assert self.process.stdout.readline().strip() == "ready"
-
-    def received(self):
-        """How many messages the server has accepted."""
-        self.process.stdin.write("?\n")
-        self.process.stdin.flush()
-        return int(self.process.stdout.readline())
-
-    def stop(self):
-        """End the server process."""
-        self.process.kill()
-        self.process.wait()
 
 
 def make_app(port):

@@ -1,4 +1,5 @@
-"""An SMTP server in a process of its own, for the benchmarks.
+"""An SMTP server in a process of its own, for the benchmarks, and ``Peer``,
+the benchmarks' handle on it.
 
     python -m bench.smtp_peer PORT healthy|stalled [DELAY]
 
@@ -8,9 +9,36 @@ parsing them (a benchmark measures the client, not this server), prints
 "ready", then, whenever a line comes on its standard input, the count.
 """
 
+import subprocess
 import sys
 
+from harness.local import free_port
 from harness.smtp import SMTPServer
+
+
+class Peer:
+    """The SMTP server process."""
+
+    def __init__(self, delay):
+        self.port = free_port()
+        command = [sys.executable, "-m", "bench.smtp_peer", str(self.port)]
+        command += ["healthy", str(delay)]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def received(self):
+        """How many messages the server has accepted."""
+        self.process.stdin.write("?\n")
+        self.process.stdin.flush()
+        return int(self.process.stdout.readline())
+
+    def stop(self):
+        """End the server process."""
+        self.process.kill()
+        self.process.wait()
+
 
 if __name__ == "__main__":
     server = SMTPServer()
