@@ -97,43 +97,48 @@ def load(port, seconds):
     return sum(done)
 
 
-def measure(smoke=False):
-    """The figure's rows."""
-    seconds, rounds = (0.3, 1) if smoke else (2.0, 5)
+def start_servers(stack, seconds):
+    """Start every server with every app (stopped when ``stack`` closes);
+    return {name: one timed load}, and {name: CPU µs per request} to fill."""
     env = {
         "FLASK_INSTANCE_PATH": tempfile.mkdtemp(),
         "FLASK_RATELIMIT_ENABLED": "false",
         "FLASK_TRUSTED_HOSTS": '["127.0.0.1"]',
     }
     variants, cpu = {}, {}
+    for app_name, app in APPS.items():
+        for server in commands(app, 0):
+            port = free_port()
+            command = [str(part) for part in commands(app, port)[server]]
+            log = Path(env["FLASK_INSTANCE_PATH"]) / f"{port}.log"
+            stack.enter_context(running(command, env, log, port))
+            name = f"{server}, {app_name}"
+            pid, cpu[name] = server_pid(port), []
+
+            def once(port=port, pid=pid, name=name):
+                before = cpu_seconds(pid)
+                count = load(port, seconds)
+                cpu[name].append((cpu_seconds(pid) - before) / count * 1e6)
+                return count / seconds
+
+            variants[name] = once
+    return variants, cpu
+
+
+def measure(smoke=False):
+    """The figure's rows: 4a, requests per second; 4b, server CPU per request."""
+    seconds, rounds = (0.3, 1) if smoke else (2.0, 5)
     with ExitStack() as stack:
-        for app_name, app in APPS.items():
-            for server, _ in commands(app, 0).items():
-                port = free_port()
-                command = [str(part) for part in commands(app, port)[server]]
-                log = Path(env["FLASK_INSTANCE_PATH"]) / f"{port}.log"
-                stack.enter_context(running(command, env, log, port))
-                name = f"{server}, {app_name}"
-                pid = server_pid(port)
-                cpu[name] = []
-
-                def once(port=port, pid=pid, name=name):
-                    before = cpu_seconds(pid)
-                    count = load(port, seconds)
-                    cpu[name].append((cpu_seconds(pid) - before) / count * 1e6)
-                    return count / seconds
-
-                variants[name] = once
+        variants, cpu = start_servers(stack, seconds)
         rates = interleaved(variants, rounds)
     rows = []
-    for figure, samples, lower in (
-        (FIGURE_RATE, rates, False),
-        (FIGURE_CPU, cpu, True),
+    for figure, samples, unit, lower in (
+        (FIGURE_RATE, rates, "req/s", False),
+        (FIGURE_CPU, cpu, "us/request", True),
     ):
         for name in variants:
             server, app_name = name.rsplit(", ", 1)
             base = None if app_name == "frontend alone" else f"{server}, frontend alone"
-            unit = "req/s" if figure == FIGURE_RATE else "us/request"
             rows.append(Row(figure, name, unit, samples[name], base, lower))
     return rows
 
