@@ -116,7 +116,7 @@ def login():
     form = LoginForm()
     configured = bool(current_app.config["ADMIN_PASSWORD_HASH"])
     username, password = form.username.data, form.password.data
-    right, status = logins.attempt(
+    right, status, headers = logins.attempt(
         form, username, check_credentials, username, password,
         wrong="Wrong username or password.",
     )  # fmt: skip
@@ -126,7 +126,7 @@ def login():
         flash("Logged in as admin.", "success")
         return redirect_next("dashboard.index")
     page = render_template("admin/auth/login.html", form=form, configured=configured)
-    return page, status
+    return page, status, headers
 
 
 @bp.post("/logout")

@@ -20,6 +20,8 @@ def is_local_url(target):
     """Tell whether a browser sent to ``target`` stays on this site."""
     if not target or UNSAFE.search(target) or not target.startswith("/"):
         return False
+    if target.startswith("//"):  # any number of slashes: another host
+        return False
     try:
         parts = urlsplit(target)
     except ValueError:  # "//[": not a URL at all

@@ -107,7 +107,7 @@ def login():
         return already_in()
     form = LoginForm()
     nickname, password = form.nickname.data, form.password.data
-    user, status = logins.attempt(
+    user, status, headers = logins.attempt(
         form, nickname, users.authenticate, nickname, password,
         wrong="Wrong nickname or password.",
     )  # fmt: skip
@@ -115,7 +115,7 @@ def login():
         log_in(user)
         flash(f"Logged in as {user.nickname}.", "success")
         return redirect_next("main.index")
-    return render_template("frontend/auth/login.html", form=form), status
+    return render_template("frontend/auth/login.html", form=form), status, headers
 
 
 @bp.post("/logout")

@@ -13,6 +13,7 @@ import frontend
 from core.accounts import tokens, users
 from core.extensions import db
 from core.prepare import prepare
+from core.redirects import is_local_url
 from core.serving import behind_proxies
 from dispatcher import create_site
 from harness.accounts import ADMIN_PASSWORD, Account, AdminAccount, csrf_token
@@ -379,3 +380,17 @@ def test_a_rotated_key_keeps_sessions_and_mailed_links_working(
         assert ("Log out" in browser.get("/").text) == still_valid
         response = browser.get(f"/unsubscribe/{link}")
         assert (response.status_code == 200) == still_valid
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example", "///evil.example", "////evil.example", "/%2F/evil.example"],
+)
+def test_the_redirect_check_itself_refuses_what_a_browser_reads_as_a_host(target):
+    # Not left to Werkzeug's rewriting of the Location header: the check says no.
+    assert not is_local_url(target)
+
+
+@pytest.mark.parametrize("target", ["/", "/user/alice?tab=1", "/a//b", "/settings#x"])
+def test_the_redirect_check_keeps_paths_on_this_site(target):
+    assert is_local_url(target)

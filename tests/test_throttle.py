@@ -37,6 +37,9 @@ def test_failed_logins_lock_the_account_whoever_sends_them(frontend_config):
     assert response.status_code == 429
     assert LOCKED in text(response)
     assert "Log out" not in text(response)
+    # The answer says the real wait, as the page does: the lockout's window
+    # (15 minutes), not the per-client limit's (it said 0 or 60).
+    assert 14 * 60 < int(response.headers["Retry-After"]) <= 15 * 60
     other = Account(client_at(app, "10.0.2.1"))
     other.register("alice", password="right-password")
     assert (
@@ -53,6 +56,7 @@ def test_the_admin_account_locks_too(admin_config):
     response = AdminAccount(client_at(app, "10.0.2.1"), "").login()
     assert response.status_code == 429
     assert LOCKED in text(response)
+    assert 14 * 60 < int(response.headers["Retry-After"]) <= 15 * 60
 
 
 def test_a_lockout_ends_with_its_window_and_a_login_clears_the_count(

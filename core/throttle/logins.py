@@ -25,19 +25,20 @@ def client_limit(limiter):
 def attempt(form, account, check, *args, wrong):
     """Check a submitted login ``form`` through the lockout of ``account``.
 
-    Returns (``check(*args)``, status): its truthy result and 200 when the
-    login is right; else None, with the reason added to the form's password
-    errors, and 429 (locked), 400 (``wrong``, or the form invalid) or 200 (no
-    submission, a GET).
+    Returns (``check(*args)``, status, headers): its truthy result and 200
+    when the login is right; else None, with the reason added to the form's
+    password errors, and 429 (locked, with ``Retry-After``: the lockout's
+    own wait, which Flask-Limiter keeps), 400 (``wrong``, or the form
+    invalid) or 200 (no submission, a GET).
     """
     if not form.validate_on_submit():
-        return None, 400 if form.errors else 200
+        return None, 400 if form.errors else 200, {}
     try:
         result = lockout.attempt(account, check, *args)
     except lockout.Locked as locked:
         form.password.errors.append(str(locked))
-        return None, 429
+        return None, 429, {"Retry-After": str(locked.seconds)}
     if not result:
         form.password.errors.append(wrong)
-        return None, 400
-    return result, 200
+        return None, 400, {}
+    return result, 200, {}
