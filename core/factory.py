@@ -8,7 +8,7 @@ import flask_lens
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
-from core import config, db, errors, filters, headers, links
+from core import config, db, errors, filters, headers, links, stored_text
 from core.extensions import csrf
 from core.mail import outbox
 from core.sessions import SessionInterface
@@ -32,6 +32,7 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     register_errorhandlers(app)
     headers.init_app(app)
     filters.init_app(app)
+    stored_text.init_app(app)  # no NUL reaches the database
     app.add_template_global(links.site_url)  # links to the site's other apps
     if app.config["TRACE_CONTEXTS"]:
         flask_lens.record_requests(app)  # only now does the tracer's code run
