@@ -19,6 +19,7 @@ from harness.accounts import (
     Account,
     AdminAccount,
 )
+from harness.local import free_port
 from harness.postgres import PostgresServer, find_bindir
 from harness.smtp import SMTPServer
 from tests.helpers import query, register_confirmed, wait_for_status
@@ -28,7 +29,8 @@ SITE_PREFIXES = ("FLASK_", "FRONTEND_", "ADMIN_")
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch, tmp_path):
-    """Hide the developer's site settings; keep runtime files in ``tmp_path``.
+    """Hide the developer's site settings; keep runtime files in ``tmp_path``;
+    send mail to no server the test did not start.
 
     A ``FLASK_MAIL_SERVER`` in the developer's shell must not receive test mail,
     and no test may write into the repository's ``instance/``.
@@ -37,6 +39,9 @@ def isolated_environment(monkeypatch, tmp_path):
         if name.startswith(SITE_PREFIXES):
             monkeypatch.delenv(name)
     monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path / "instance"))
+    # Never the default 8025, where a developer's `make run` may listen: a
+    # port nothing listens on, unless the test starts its own SMTP server.
+    monkeypatch.setenv("FLASK_MAIL_PORT", str(free_port()))
 
 
 def pytest_generate_tests(metafunc):

@@ -82,3 +82,10 @@ def test_processes_starting_together_share_one_key(tmp_path):
 )
 def test_apps_differ_where_they_must(frontend_app, admin_app, name, value):
     assert (frontend_app.config[name], admin_app.config[name]) == value
+
+
+def test_no_test_mails_the_default_port_where_make_run_may_listen():
+    # tests/conftest.py gives every test a port nothing listens on; the docs'
+    # examples run under it too (test_docs.py).
+    assert frontend.create_app().config["MAIL_PORT"] != 8025
+    assert admin.create_app().config["MAIL_PORT"] != 8025
