@@ -58,8 +58,9 @@ DEFAULTS = {
     # werkzeug's generate_password_hash method: scrypt, slow on purpose. The
     # tests choose a cheap one; a hash keeps its method, so both check.
     "PASSWORD_HASH_METHOD": "scrypt",
-    # The site's forms are a few hundred bytes: a larger body gets 413 from
-    # its Content-Length alone, before a byte of it is read.
+    # The site's forms are a few hundred bytes: a larger body gets 413, from
+    # its Content-Length when something reads it, or, chunked, from its
+    # length (core/body_limit.py).
     "MAX_CONTENT_LENGTH": 64 * 1024,
     # Host headers answered (Flask's check; any other gets 400). A deployment
     # sets FLASK_TRUSTED_HOSTS='["site.example.com"]'. (Werkzeug 3.1 cannot

@@ -8,7 +8,7 @@ import flask_lens
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader
 
-from core import config, db, errors, filters, headers, links, stored_text
+from core import body_limit, config, db, errors, filters, headers, links, stored_text
 from core.extensions import csrf
 from core.mail import outbox
 from core.sessions import SessionInterface
@@ -28,6 +28,7 @@ def create_app(import_name, env_prefix, defaults, test_config=None):
     )
     config.configure(app, env_prefix, defaults, test_config)
     app.session_interface = SessionInterface()
+    body_limit.init_app(app)  # first: before CSRF or a view reads a form
     register_extensions(app)
     register_errorhandlers(app)
     headers.init_app(app)

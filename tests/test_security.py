@@ -1,5 +1,6 @@
 """The site attacked as an outsider would: each defence, tested by the attack."""
 
+import io
 import os
 import re
 from pathlib import Path
@@ -131,6 +132,30 @@ def test_a_huge_body_gets_413_without_being_read(site, path, page):
     assert status.startswith("413")
     assert page in b"".join(response).decode()  # the app's own error page
     assert body.read_bytes < 1_000_000  # refused before reading
+
+
+def chunked_login(client, size):
+    """POST a login form of ``size`` bytes with no Content-Length, as a
+    chunked body reaches the app (the server sets wsgi.input_terminated)."""
+    token = csrf_token(client.get("/login").text)
+    form = f"csrf_token={token}&nickname=alice&password=s3cret-pass&junk="
+    body = form.encode().ljust(size, b"x")
+    environ = {
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+    }
+    return client.post("/login", environ_overrides=environ)
+
+
+def test_a_chunked_body_past_the_limit_gets_413_not_cut_and_read(frontend_app):
+    client = frontend_app.test_client()
+    Account(client).register("alice")
+    Account(client).logout()
+    limit = frontend_app.config["MAX_CONTENT_LENGTH"]
+    assert chunked_login(client, limit + 1).status_code == 413  # not logged in
+    assert "Log out" not in client.get("/").text
+    assert chunked_login(client, limit).status_code == 302  # at the limit: read
 
 
 @pytest.mark.parametrize(
