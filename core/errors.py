@@ -1,9 +1,13 @@
-"""HTML error pages: each app renders its own ``<app>/error.html``."""
+"""HTML error pages: each app renders its own ``<app>/error.html``; a
+database that is locked or away gets a 503 page that says so."""
 
 from flask import current_app, render_template
 from flask.globals import request_ctx
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import ServiceUnavailable
 
-PAGES = (400, 404, 405, 409, 413, 429, 500)
+PAGES = (400, 404, 405, 409, 413, 429, 500, 503)
+RETRY_SECONDS = 30  # a busy database: a backup, a migration, a restart
 
 
 def render_error(error):
@@ -35,7 +39,19 @@ def render_error(error):
     return response
 
 
+def database_unavailable(error):
+    """Answer 503 (with Retry-After) when the database is locked or away: its
+    transaction was never committed, so nothing of the request happened."""
+    current_app.logger.warning("database unavailable: %s", error.orig)
+    busy = ServiceUnavailable(
+        "The database is busy: nothing was changed. Try again in a moment.",
+        retry_after=RETRY_SECONDS,
+    )
+    return render_error(busy)
+
+
 def init_app(app):
     """Register the error pages of ``app``."""
     for code in PAGES:
         app.register_error_handler(code, render_error)
+    app.register_error_handler(OperationalError, database_unavailable)

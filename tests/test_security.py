@@ -3,6 +3,7 @@
 import io
 import os
 import re
+import sqlite3
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -439,3 +440,29 @@ def test_a_nul_byte_gets_a_clear_4xx_on_either_database(site_client, backend):
     assert follow.status_code in (400, 404)
     account.logout()
     assert account.login("a\x00b", "whatever-password").status_code == 400
+
+
+def test_a_locked_database_gets_a_503_that_says_so_and_loses_nothing(
+    frontend_config, db_path
+):
+    # A backup or a long migration holds SQLite's write lock longer than a
+    # writer waits (SQLITE_BUSY_TIMEOUT, short here): the follow must not
+    # end in a generic 500, and must not half-happen.
+    app = frontend.create_app({**frontend_config, "SQLITE_BUSY_TIMEOUT": 0.1})
+    alice, bob = app.test_client(), app.test_client()
+    Account(bob).register("bob")
+    Account(alice).register("alice")
+    token = csrf_token(alice.get("/user/bob").text)
+    lock = sqlite3.connect(db_path)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        response = alice.post("/follow/bob", data={"csrf_token": token})
+    finally:
+        lock.rollback()
+        lock.close()
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "The database is busy" in response.text
+    assert "Back to the home page" in response.text  # the frontend's own page
+    assert query(f"sqlite:///{db_path}", "SELECT * FROM follow") == []
+    assert alice.post("/follow/bob", data={"csrf_token": token}).status_code == 302
