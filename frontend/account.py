@@ -64,9 +64,11 @@ def settings():
 
 
 def settings_page(user, form=None):
-    """The settings page of ``user`` (the form filled from their settings)."""
+    """The settings page of ``user``: ``form`` as submitted, else filled from
+    what is stored (never from another form's POST, such as a resend)."""
     if form is None:
-        form = SettingsForm(data={"notify_followers": user.notify_followers})
+        stored = {"notify_followers": user.notify_followers}
+        form = SettingsForm(formdata=None, data=stored)
     return render_template("frontend/account/settings.html", form=form, user=user)
 
 

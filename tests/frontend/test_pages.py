@@ -1,6 +1,9 @@
 """The frontend's pages, error pages and static files."""
 
+import re
+
 import frontend
+from harness.accounts import submit
 
 
 def test_index_lists_users(account, frontend_client):
@@ -75,3 +78,20 @@ def test_context_json(frontend_client):
     assert info["path"] == "/context"
     assert info["url"] == "http://localhost/context?a=1&b=two"
     assert info["hello_url"] == "/hello"
+
+
+def test_after_a_refused_resend_the_settings_form_shows_and_saves_the_settings(
+    account, frontend_client
+):
+    # Registering sent a link a moment ago: asking again is refused (429),
+    # on the settings page, whose form must show what is stored (follower
+    # emails on) and post to /settings, not to the refused resend.
+    account.register("alice")
+    page = submit(frontend_client, "/settings/confirmation", {}, form_url="/settings")
+    assert page.status_code == 429
+    assert "A link was sent less than 5 minutes ago" in page.text
+    form = re.search(r'<form method="post"[^>]*action="([^"]*)"[^>]*>(.*?)</form>',
+                     page.text.split("<h2>Emails</h2>")[1], re.S)  # fmt: skip
+    assert form and form.group(1) == "/settings"
+    [checkbox] = re.findall(r"<input[^>]*notify_followers[^>]*>", form.group(2))
+    assert " checked " in checkbox  # as stored, though the POST had no such field
