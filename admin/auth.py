@@ -117,7 +117,7 @@ def login():
     configured = bool(current_app.config["ADMIN_PASSWORD_HASH"])
     username, password = form.username.data, form.password.data
     right, status, headers = logins.attempt(
-        form, username, check_credentials, username, password,
+        limiter, form, username or "", check_credentials, username, password,
         wrong="Wrong username or password.",
     )  # fmt: skip
     if right:

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from core.accounts import tokens, users
+from core.accounts import names, tokens, users
 from core.db import transaction
 from core.extensions import csrf
 from frontend import limits, notify
@@ -43,7 +43,7 @@ def confirm(token):
         text = f"{email} is confirmed. You can now get emails when people follow you."
         return message("Thank you", text)
     user = users.get_user(user_id)
-    if user is not None and user.email.lower() == email.lower():
+    if user is not None and user.email_key == names.email_key(email):
         return message("Already confirmed", f"{email} was confirmed before.")
     return message(
         "This link is out of date", f"{email} is no longer on that account.", 400
@@ -82,17 +82,17 @@ def resend_confirmation():
     wait = current_app.config["CONFIRM_RESEND_SECONDS"]
     if user.email_confirmed_at is not None:
         flash("Your address is confirmed already.", "success")
-    elif user.confirmation_sent_at and user.confirmation_sent_at > time.time() - wait:
+        return redirect(url_for(".settings"))
+    with transaction():  # the time is noted with the email, or neither
+        sent = notify.enqueue_confirmation(user, unless_since=time.time() - wait)
+    if not sent:
         flash(
             f"A link was sent less than {wait // 60} minutes ago: look for it "
             "(and in your spam folder), or try again later.",
             "warning",
         )
         return settings_page(user), 429
-    else:
-        with transaction():
-            notify.enqueue_confirmation(user)
-        flash(f"We sent a new link to {user.email}.", "success")
+    flash(f"We sent a new link to {user.email}.", "success")
     return redirect(url_for(".settings"))
 
 

@@ -10,7 +10,7 @@ from flask import (
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from core.accounts import sessions, users
+from core.accounts import names, sessions, users
 from core.db import transaction
 from core.redirects import redirect_next
 from core.throttle import logins
@@ -108,7 +108,8 @@ def login():
     form = LoginForm()
     nickname, password = form.nickname.data, form.password.data
     user, status, headers = logins.attempt(
-        form, nickname, users.authenticate, nickname, password,
+        limits.limiter, form, names.nickname_key(nickname or ""),
+        users.authenticate, nickname, password,
         wrong="Wrong nickname or password.",
     )  # fmt: skip
     if user is not None:

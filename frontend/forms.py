@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import Email, InputRequired, Length, Regexp
 
+from core.accounts import names
+
 
 def tidy(value):
     """What a user meant to type: trimmed, in Unicode's composed form (NFC)."""
@@ -28,8 +30,16 @@ class RegisterForm(FlaskForm):
         filters=[tidy],
         validators=[InputRequired(), Length(3, 32), NICKNAME],
     )
+    # What the site can mail to (``core.accounts.names``): the message says
+    # what is wrong, for example a non-ASCII character before the "@".
     email = EmailField(
-        "Email", filters=[tidy], validators=[InputRequired(), Email(), Length(max=254)]
+        "Email",
+        filters=[tidy],
+        validators=[
+            InputRequired(),
+            Email(granular_message=True, **names.RULES),
+            Length(max=254),
+        ],
     )
     password = PasswordField("Password", validators=[InputRequired(), Length(8, 128)])
 

@@ -41,13 +41,16 @@ def enqueue_email(user, subject, template, unsubscribe=False, **context):
     )
 
 
-def enqueue_confirmation(user):
-    """Send ``user`` the link that confirms their address (in the caller's
-    transaction), and remember when."""
+def enqueue_confirmation(user, unless_since=0.0):
+    """Send ``user`` the link that confirms their address, in the caller's
+    transaction, unless one was sent after ``unless_since`` (an epoch
+    time); tell whether it was written."""
+    if not users.mark_confirmation_sent(user.id, unless_since):
+        return False
     link = public_url_for("account.confirm", token=tokens.confirmation_token(user))
     hours = current_app.config["CONFIRM_MAX_AGE_HOURS"]
     enqueue_email(user, "Confirm your email address", "confirm", link=link, hours=hours)
-    users.update_user(user.id, confirmation_sent_at=time.time())
+    return True
 
 
 def notify_followed(follower, followed):

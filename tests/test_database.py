@@ -6,7 +6,6 @@ Most tests run on SQLite and on a real PostgreSQL server in turn.
 import os
 import sqlite3
 import threading
-import warnings
 
 import pytest
 from alembic import command
@@ -60,12 +59,48 @@ def test_an_empty_database_upgrades_through_every_revision(frontend_app):
 def test_the_models_and_the_migrations_agree(frontend_app):
     with frontend_app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        with warnings.catch_warnings():
-            # SQLite cannot reflect the lower(nickname) index: it is left out
-            # of the comparison there (PostgreSQL compares it).
-            warnings.filterwarnings("ignore", ".*reflect.*expression-based index")
-            warnings.filterwarnings("ignore", ".*expression-based index.*reflect")
-            assert compare_metadata(context, db.metadata) == []
+        assert compare_metadata(context, db.metadata) == []
+
+
+OLD_USERS = [  # before 0008, three accounts and one mailbox between two
+    ("alice", "victim@example.com"),
+    ("bob", "victim@\uff45xample.com"),  # a fullwidth e: the same mailbox
+    ("carol", "carol@\uff25\uff38\uff21\uff2d\uff30\uff2c\uff25.com"),
+]
+
+
+@both_backends
+def test_the_account_keys_migration_keeps_colliding_accounts_and_names_them(
+    frontend_app, caplog
+):
+    with frontend_app.app_context():
+        alembic("downgrade", "0007")
+        insert_user = text(
+            'INSERT INTO "user" (nickname, email, password_hash, created_at)'
+            " VALUES (:nickname, :email, 'x', 0)"
+        )
+        with transaction() as session:
+            for nickname, email in OLD_USERS:
+                session.execute(insert_user, {"nickname": nickname, "email": email})
+        with caplog.at_level("WARNING", logger="alembic"):
+            alembic("upgrade", "head")
+        rows = db.session.execute(
+            text('SELECT id, nickname, email, email_key FROM "user" ORDER BY id')
+        ).all()
+        bob_id = rows[1].id
+        assert [tuple(row)[1:] for row in rows] == [
+            ("alice", "victim@example.com", "victim@example.com"),
+            ("bob", OLD_USERS[1][1], f"victim@example.com#{bob_id}"),
+            ("carol", "carol@example.com", "carol@example.com"),
+        ]
+        assert f"user {bob_id} (bob, {OLD_USERS[1][1]}) has the email_key" in (
+            caplog.text
+        )
+        assert users.find_by_email(OLD_USERS[1][1]).nickname == "alice"
+        assert users.find_user("BOB").email == OLD_USERS[1][1]
+        db.session.rollback()
+        alembic("downgrade", "0007")  # and back: the old indexes take the rows
+        alembic("upgrade", "head")
 
 
 @pytest.fixture
@@ -141,7 +176,7 @@ def test_a_follow_and_its_email_commit_together_or_not_at_all(frontend_app):
 
 
 @both_backends
-def test_nicknames_and_addresses_are_unique_in_any_letter_case(frontend_app):
+def test_nicknames_and_addresses_are_unique_by_their_keys(frontend_app):
     with frontend_app.app_context():
         with transaction():
             users.create_user("Alice", "a@example.com", "pw-12345678")
@@ -149,6 +184,8 @@ def test_nicknames_and_addresses_are_unique_in_any_letter_case(frontend_app):
             users.create_user("aLICE", "b@example.com", "pw-12345678")
         with pytest.raises(users.AccountTaken), transaction():
             users.create_user("carol", "A@Example.com", "pw-12345678")  # same address
+        with pytest.raises(users.AccountTaken), transaction():
+            users.create_user("dave", "a@\uff45xample.com", "pw-12345678")  # same too
         assert users.find_user("ALICE").nickname == "Alice"
         assert users.find_by_email("a@EXAMPLE.com").nickname == "Alice"
 
@@ -251,5 +288,5 @@ def test_on_a_fresh_clone_the_db_commands_make_the_file_and_do_only_what_asked(
     db("upgrade")
     assert db("current").startswith(schema.head_revision())
     db("downgrade")
-    assert db("current").strip() == "0006"
+    assert db("current").strip() == "0007"
     assert (tmp_path / "new" / "site.sqlite").stat().st_mode & 0o777 == 0o600

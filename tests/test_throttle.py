@@ -48,6 +48,28 @@ def test_failed_logins_lock_the_account_whoever_sends_them(frontend_config):
     )
 
 
+def test_a_look_alike_nickname_neither_logs_in_nor_escapes_the_lockout(
+    frontend_config,
+):
+    # On PostgreSQL lower('k\u0130wi') is 'kiwi' (U+0130, a dotted capital I),
+    # while the lockout counted 'k\u0130wi'.casefold(), another key: each
+    # spelling had its own ten guesses, and it logged into a locked account.
+    app = frontend.create_app(frontend_config)
+    Account(client_at(app, "10.0.0.1")).register("kiwi", password="right-password")
+    for n in range(10):
+        guess = Account(client_at(app, f"10.0.1.{n}")).login("kiwi", f"guess-{n}")
+        assert guess.status_code == 400
+    for n, name in enumerate(["k\u0130wi", "kiw\u0130", "K\u0130WI"]):
+        response = Account(client_at(app, f"10.0.2.{n}")).login(name, "right-password")
+        assert response.status_code == 400  # no such account: nothing to log into
+        assert "Wrong nickname or password." in text(response)
+    # The same name: in another case, or with a Kelvin sign (NFC makes it K).
+    for n, name in enumerate(["KIWI", "\u212aiwi"]):
+        response = Account(client_at(app, f"10.0.3.{n}")).login(name, "right-password")
+        assert response.status_code == 429
+        assert LOCKED in text(response)
+
+
 def test_the_admin_account_locks_too(admin_config):
     app = admin.create_app(admin_config)
     for n in range(10):

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Index,
     String,
     false,
-    func,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,13 +18,16 @@ from core.extensions import db
 
 
 class User(db.Model):
-    """A registered user; nicknames are unique in any letter case."""
+    """A registered user; nicknames and addresses are unique by their keys
+    (``core.accounts.names``), computed in Python, never by ``lower()``."""
 
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     nickname: Mapped[str] = mapped_column(String(32))
     email: Mapped[str] = mapped_column(String(254))
+    nickname_key: Mapped[str] = mapped_column(String(32))
+    email_key: Mapped[str] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[float] = mapped_column(Float, default=time.time)
     # Nothing but the confirmation is mailed to an unconfirmed address.
@@ -36,9 +38,8 @@ class User(db.Model):
     session_token: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
-        # Expression indexes: the same rules on SQLite and PostgreSQL.
-        Index("uq_user_nickname_lower", func.lower(nickname), unique=True),
-        Index("uq_user_email_lower", func.lower(email), unique=True),
+        Index("uq_user_nickname_key", nickname_key, unique=True),
+        Index("uq_user_email_key", email_key, unique=True),
     )
 
 

@@ -9,10 +9,11 @@ import time
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, exists, func, insert, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.accounts import names
 from core.accounts.models import Follow, User
 from core.db import run, transaction
 
@@ -20,6 +21,7 @@ FIELDS = (
     User.id,
     User.nickname,
     User.email,
+    User.email_key,
     User.created_at,
     User.email_confirmed_at,
     User.confirmation_sent_at,
@@ -32,21 +34,25 @@ FOLLOWING = select(func.count()).where(Follow.follower_id == User.id)
 INSERT = insert(User).returning(*FIELDS)
 BY_ID = select(*FIELDS).where(User.id == bindparam("id"))
 BY_NICKNAME = select(*FIELDS, User.password_hash).where(
-    func.lower(User.nickname) == func.lower(bindparam("nickname"))
+    User.nickname_key == bindparam("key")
 )
-BY_EMAIL = select(*FIELDS).where(
-    func.lower(User.email) == func.lower(bindparam("email"))
-)
+BY_EMAIL = select(*FIELDS).where(User.email_key == bindparam("key"))
 CONFIRM = (
     update(User)
     .where(
         User.id == bindparam("user_id"),
-        func.lower(User.email) == func.lower(bindparam("address")),
+        User.email_key == bindparam("key"),
         User.email_confirmed_at.is_(None),
     )
     .values(email_confirmed_at=bindparam("now"))
 )
 SET = update(User).where(User.id == bindparam("user_id"))
+CONFIRMATION_DUE = SET.where(
+    or_(
+        User.confirmation_sent_at.is_(None),
+        User.confirmation_sent_at <= bindparam("since"),
+    )
+).values(confirmation_sent_at=bindparam("now"))
 EVERYONE = select(
     *FIELDS,
     FOLLOWERS.scalar_subquery().label("followers"),
@@ -59,22 +65,26 @@ PROFILE = select(
     exists()
     .where(Follow.follower_id == bindparam("viewer"), Follow.followed_id == User.id)
     .label("viewer_follows"),
-).where(func.lower(User.nickname) == func.lower(bindparam("nickname")))
+).where(User.nickname_key == bindparam("key"))
 
 
 class AccountTaken(Exception):
-    """The nickname (in any letter case) or the address has an account already."""
+    """The nickname or the address has an account already, by its key."""
 
 
 def create_user(nickname, email, password):
     """Add a user in the session's open transaction and return it.
 
-    Raises AccountTaken if the nickname or the address is used, even when
-    two requests take it at the same moment (the unique indexes decide).
+    ``email`` must be valid (``names.address`` raises otherwise); it is
+    stored normalized. Raises AccountTaken if the nickname or the address is
+    used, even when two requests take it at the same moment (the unique
+    indexes on the keys decide).
     """
     values = {
         "nickname": nickname,
-        "email": email,
+        "nickname_key": names.nickname_key(nickname),
+        "email": names.address(email),
+        "email_key": names.email_key(email),
         "password_hash": hash_password(password),
     }
     try:
@@ -89,27 +99,41 @@ def get_user(user_id):
 
 
 def find_user(nickname):
-    """Return the user named ``nickname`` (any letter case), or None."""
-    return run(BY_NICKNAME, nickname=nickname).first()
+    """Return the user named ``nickname`` (by its key), or None."""
+    return run(BY_NICKNAME, key=names.nickname_key(nickname)).first()
 
 
 def find_by_email(email):
-    """Return the user whose address is ``email`` (any letter case), or None."""
-    return run(BY_EMAIL, email=email).first()
+    """Return the user whose address is ``email`` (a valid one, by its
+    key), or None."""
+    return run(BY_EMAIL, key=names.email_key(email)).first()
 
 
 def confirm_email(user_id, email):
-    """Confirm ``email`` for the user if it is still their address; tell
-    whether it was confirmed just now."""
+    """Confirm ``email`` (a valid one) for the user if it is still their
+    address; tell whether it was confirmed just now."""
+    key = names.email_key(email)
     with transaction():
-        confirming = run(CONFIRM, user_id=user_id, address=email, now=time.time())
+        confirming = run(CONFIRM, user_id=user_id, key=key, now=time.time())
         return confirming.rowcount == 1
 
 
 def update_user(user_id, **values):
-    """Change settings of a user (``notify_followers``, ``confirmation_sent_at``)."""
+    """Change settings of a user (``notify_followers``)."""
     with transaction():
         run(SET.values(**values), user_id=user_id)
+
+
+def mark_confirmation_sent(user_id, since):
+    """Note that a confirmation link is sent now, unless one was after
+    ``since`` (an epoch time); tell whether it was noted.
+
+    One conditional UPDATE: of parallel requests, one sees the old time and
+    wins, the others see its new time and are refused.
+    """
+    with transaction():
+        marking = run(CONFIRMATION_DUE, user_id=user_id, since=since, now=time.time())
+        return marking.rowcount == 1
 
 
 def hash_password(password):
@@ -149,4 +173,5 @@ def list_users():
 def profile(nickname, viewer_id=None):
     """The user named ``nickname`` with their counts, and whether the viewer
     follows them (``viewer_follows``), in one query; None if there is none."""
-    return run(PROFILE, nickname=nickname, viewer=viewer_id).first()
+    key = names.nickname_key(nickname)
+    return run(PROFILE, key=key, viewer=viewer_id).first()

@@ -2,7 +2,8 @@
 
 It counts per account, whoever the clients are, so spreading guesses over
 many addresses gains nothing; the account is refused even the right
-password until the window of its first failure ends. It is always on (not
+password until the window of its first failed attempt ends. Attempts are
+counted before their password is checked, so no burst gets past it. It is always on (not
 switched by ``RATELIMIT_ENABLED``) and counts in the database, so every
 worker and machine sees the same count. ``LOGIN_LOCKOUT`` sets it, for
 example "10 per 15 minutes". Unknown names are counted alike: a lockout
@@ -23,9 +24,9 @@ _limiter = FixedWindowRateLimiter(DatabaseStorage())
 
 
 def _key(account):
-    """The counter's key: the app and a digest of the account name as
-    typed in any letter case (the table holds no names)."""
-    digest = hashlib.sha256(account.casefold().encode()).hexdigest()[:32]
+    """The counter's key: the app and a digest of ``account``, the key its
+    login looks the account up by (the table holds no names)."""
+    digest = hashlib.sha256(account.encode()).hexdigest()[:32]
     return f"lockout/{current_app.name}/{digest}"
 
 
@@ -51,33 +52,22 @@ class Locked(Exception):
 
 def attempt(account, check, *args):
     """Return ``check(*args)``, a login check that is falsy when it fails,
-    counting a failure against ``account``; raise Locked instead of checking
-    while ``account`` is locked."""
-    seconds = seconds_locked(account)
-    if seconds:
-        raise Locked(seconds)
+    or raise Locked instead of checking while ``account`` is locked.
+
+    The attempt is counted before the check, in one atomic statement, so
+    a burst of any size gets no more checks than the rule allows; a right
+    login forgets the count.
+    """
+    rule, key = _rule(), _key(account)
+    if not _limiter.hit(rule, key):
+        raise Locked(_seconds_left(rule, key))
     result = check(*args)
-    if result:
-        succeeded(account)
-    else:
-        failed(account)
+    if result:  # its owner got in: the failures are forgotten
+        _limiter.clear(rule, key)
     return result
 
 
-def seconds_locked(account):
-    """How long ``account`` stays locked (0 if it is not)."""
-    rule = _rule()
-    if _limiter.test(rule, _key(account)):
-        return 0
-    reset_at = _limiter.get_window_stats(rule, _key(account)).reset_time
+def _seconds_left(rule, key):
+    """How long the window of ``key`` lasts (at least a second)."""
+    reset_at = _limiter.get_window_stats(rule, key).reset_time
     return max(1, math.ceil(reset_at - time.time()))
-
-
-def failed(account):
-    """Count a failed login for ``account``."""
-    _limiter.hit(_rule(), _key(account))
-
-
-def succeeded(account):
-    """Forget the failures of ``account``: its owner got in."""
-    _limiter.clear(_rule(), _key(account))

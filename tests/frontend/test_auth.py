@@ -39,7 +39,10 @@ def test_password_is_stored_hashed(account, database_url):
         ("bad name!", "a@example.com", "s3cret-pass", "Use only letters, digits"),
         ("ab", "a@example.com", "s3cret-pass", "between 3 and 32 characters"),
         ("x" * 33, "a@example.com", "s3cret-pass", "between 3 and 32 characters"),
-        ("alice", "not-an-email", "s3cret-pass", "Invalid email address."),
+        ("alice", "not-an-email", "s3cret-pass", "must have an @-sign."),
+        # Flask-Mail cannot send to it (no SMTPUTF8): refused here, not a 500.
+        ("alice", "ünicode@example.com", "s3cret-pass", "before the @-sign are not"),
+        ("alice", "\u0456van@example.com", "s3cret-pass", "before the @-sign are not"),
         ("alice", "", "s3cret-pass", "This field is required."),
         ("alice", "a@example.com", "short", "between 8 and 128 characters"),
     ],
@@ -60,6 +63,34 @@ def test_register_taken_nickname(frontend_app, account, taken):
     response = account.register(taken, email="other@example.com")
     assert response.status_code == 400
     assert "That nickname is already taken." in response.get_data(as_text=True)
+
+
+# One mailbox, one account: each of these is victim@example.com once its
+# domain is normalized (UTS-46) and its letter case folded.
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "victim@\uff45xample.com",  # a fullwidth e
+        "victim@example\u3002com",  # an ideographic full stop
+        "victim@\u212fxample.com",  # a script e
+        "VICTIM@\uff25\uff38\uff21\uff2d\uff30\uff2c\uff25.com",
+    ],
+)
+def test_one_mailbox_holds_one_account(account, database_url, variant):
+    account.register("first", email="victim@example.com")
+    account.logout()
+    response = account.register("second", email=variant)
+    assert response.status_code == 400
+    assert "That address has an account already." in response.get_data(as_text=True)
+    assert users_in(database_url) == ["first"]
+
+
+def test_an_address_is_stored_as_mail_will_be_sent(account, database_url):
+    account.register("alice", email="Alice@\uff45xample\u3002COM")
+    rows = query(database_url, 'SELECT email, email_key FROM "user"')
+    assert [(row["email"], row["email_key"]) for row in rows] == [
+        ("Alice@example.com", "alice@example.com")
+    ]
 
 
 def test_register_without_csrf_token_is_refused(frontend_client, database_url):
