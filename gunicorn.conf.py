@@ -7,6 +7,13 @@ exits (SIGTERM, a restart), letting the message in flight finish. Claims are
 atomic, so any number of workers share one outbox.
 """
 
+# Threads, not sync workers: a sync worker reads one request at a time, so a
+# client sending its body a byte a second holds the whole worker (two such
+# clients stalled `gunicorn -w 2`). A gthread worker loses one thread of its
+# eight. The command line overrides both (-k, --threads).
+worker_class = "gthread"
+threads = 8
+
 
 def post_worker_init(worker):
     """Start this worker's services."""

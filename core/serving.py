@@ -6,22 +6,59 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.prepare import prepare
 
+HEADERS = ("for", "proto", "host", "port", "prefix")  # X-Forwarded-<name>
+TRUSTED = ("for", "proto")
+
 
 def proxy_hops():
     """How many proxies stand before the site (``FLASK_PROXY_HOPS``, 0)."""
     return int(os.environ.get("FLASK_PROXY_HOPS", "0"))
 
 
-def behind_proxies(site, hops):
-    """The site as served behind ``hops`` proxies that set X-Forwarded-*.
+def proxy_headers():
+    """The X-Forwarded-* headers the proxies overwrite, by name
+    (``FLASK_PROXY_HEADERS``, ``for,proto``); refuse an unknown name."""
+    text = os.environ.get("FLASK_PROXY_HEADERS", ",".join(TRUSTED))
+    names = [name.strip().lower() for name in text.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(HEADERS))
+    if unknown:
+        raise ValueError(
+            f"FLASK_PROXY_HEADERS names {', '.join(unknown)}: "
+            f"choose among {', '.join(HEADERS)}"
+        )
+    return names
 
+
+def behind_proxies(site, hops, headers=TRUSTED):
+    """The site as served behind ``hops`` proxies that overwrite the
+    X-Forwarded-``headers`` (for, proto, host, port, prefix).
+
+    Only those are read: a proxy passes on any header it does not set, so
+    trusting X-Forwarded-Prefix that no proxy overwrites let a client (and
+    a shared cache) move every link and redirect to ``//evil.com``.
     ProxyFix wraps the whole dispatcher, never one app: around the admin it
     would overwrite the SCRIPT_NAME that mounts it. Without proxies (0, the
     default) those headers are anyone's and are ignored.
     """
     if not hops:
         return site
-    return ProxyFix(site, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+    counts = {f"x_{name}": hops for name in headers}
+    return ProxyFix(LocalPrefix(site), **counts)
+
+
+class LocalPrefix:
+    """WSGI middleware: a prefix (SCRIPT_NAME) that a browser would read as
+    another host (``//evil.com``, ``/\\evil.com``) keeps one slash, so no
+    link or ``Location`` starts with two."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        prefix = environ.get("SCRIPT_NAME", "")
+        if prefix[:2].replace("\\", "/") == "//":
+            environ["SCRIPT_NAME"] = "/" + prefix.lstrip("/\\")
+        return self.app(environ, start_response)
 
 
 def served(site, debug=False):
@@ -30,7 +67,7 @@ def served(site, debug=False):
     prepare(site.apps.values())
     for app in site.apps.values():
         app.debug = debug
-    return behind_proxies(site, proxy_hops())
+    return behind_proxies(site, proxy_hops(), proxy_headers())
 
 
 class StartsServices:

@@ -61,9 +61,12 @@ def serve_command(port):
     return [sys.executable, "dispatcher.py", "serve", "--port", str(port)]
 
 
-def gunicorn_command(port, workers=2, threads=1):
-    """gunicorn serving ``dispatcher:application``."""
-    options = ["-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}"]
+def gunicorn_command(port, workers=2, threads=None):
+    """gunicorn serving ``dispatcher:application``, with gunicorn.conf.py's
+    gthread workers of eight threads unless ``threads`` says how many."""
+    options = ["-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    if threads is not None:
+        options += ["--threads", str(threads)]
     return [sys.executable, "-m", "gunicorn", *options, "dispatcher:application"]
 
 

@@ -16,7 +16,7 @@ from core.accounts import tokens, users
 from core.extensions import db
 from core.prepare import prepare
 from core.redirects import is_local_url
-from core.serving import behind_proxies
+from core.serving import TRUSTED, behind_proxies, proxy_headers
 from dispatcher import create_site
 from harness.accounts import (
     ADMIN_PASSWORD,
@@ -291,23 +291,47 @@ def test_a_broken_database_still_gets_the_apps_own_error_page(both_logged_in, db
 
 
 PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-Prefix": "/site"}
+WITH_PREFIX = ("for", "proto", "prefix")
 
 
 @pytest.mark.parametrize(
-    ("hops", "url", "hello"),
+    ("hops", "trusted", "url", "hello"),
     [
-        (1, "https://localhost/site/admin/context", "/site/admin/hello"),
-        (0, "http://localhost/admin/context", "/admin/hello"),
+        (1, WITH_PREFIX, "https://localhost/site/admin/context", "/site/admin/hello"),
+        # By default only X-Forwarded-For and -Proto: a proxy passes on the
+        # X-Forwarded-Prefix a client sends unless it overwrites it.
+        (1, TRUSTED, "https://localhost/admin/context", "/admin/hello"),
+        (0, WITH_PREFIX, "http://localhost/admin/context", "/admin/hello"),
     ],
 )
 def test_a_proxys_headers_count_only_when_the_site_is_told_it_is_behind_one(
-    frontend_config, admin_config, hops, url, hello
+    frontend_config, admin_config, hops, trusted, url, hello
 ):
     site = create_site(frontend_config, admin_config)
-    client = Client(behind_proxies(site, hops))
+    client = Client(behind_proxies(site, hops, trusted))
     AdminAccount(client, "/admin").login()
     info = client.get("/admin/context", headers=PROXY_HEADERS).json
     assert (info["url"], info["hello_url"]) == (url, hello)
+
+
+@pytest.mark.parametrize("prefix", ["//evil.com", "/\\evil.com", "///evil.com"])
+def test_a_prefix_that_names_a_host_never_starts_a_location(
+    frontend_config, admin_config, prefix
+):
+    # Seen before: X-Forwarded-Prefix: //evil.com made "Location: //evil.com/".
+    site = create_site(frontend_config, admin_config)
+    client = Client(behind_proxies(site, 1, WITH_PREFIX))
+    response = client.get("/admin/", headers={"X-Forwarded-Prefix": prefix})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/evil.com/admin/login")
+
+
+def test_an_unknown_proxy_header_name_is_refused_at_start(monkeypatch):
+    monkeypatch.setenv("FLASK_PROXY_HEADERS", "for, Proto, forwarded")
+    with pytest.raises(ValueError, match="names forwarded: choose among for"):
+        proxy_headers()
+    monkeypatch.setenv("FLASK_PROXY_HEADERS", "for, Proto")
+    assert proxy_headers() == ["for", "proto"]
 
 
 @pytest.mark.parametrize(("hops", "secure"), [(1, True), (0, False)])

@@ -3,6 +3,7 @@
 import re
 import socket
 import sqlite3
+import urllib.request
 
 import pytest
 
@@ -75,6 +76,34 @@ def check_failed_logins_are_counted_by_all_workers(base):
         assert status == 429
         assert "Too many failed logins from your address" in page
         assert int(headers["Retry-After"]) > 0
+
+
+def slow_body(port):
+    """A connection that has sent a POST's headers and one byte of its
+    1000-byte body, and sends no more while it is open."""
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.sendall(
+        b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: 1000\r\n\r\na"
+    )
+    return connection
+
+
+def test_slow_bodies_leave_gunicorn_answering(tmp_path):
+    # The README's command, with gunicorn.conf.py's gthread workers. Sync
+    # workers read one body at a time: two slow ones stalled `-w 2`, and
+    # /hello timed out, three times out of three.
+    port = free_port()
+    env = {"FLASK_INSTANCE_PATH": str(tmp_path)}
+    with running(gunicorn_command(port), env, tmp_path / "gunicorn.log", port) as base:
+        slow = [slow_body(port) for _ in range(4)]
+        try:
+            with urllib.request.urlopen(f"{base}/hello", timeout=5) as response:
+                assert response.status == 200
+        finally:
+            for connection in slow:
+                connection.close()
 
 
 def test_under_gunicorn_flask_debug_shows_no_traceback_and_no_toolbar(
