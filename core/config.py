@@ -75,6 +75,9 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "database://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_LOGIN_CLIENT": "10 per minute; 30 per hour",  # failed logins
+    # The counters kept at most (about 200 bytes each); past it, a job each
+    # minute drops those with the fewest hits (core/throttle/storage.py).
+    "RATELIMIT_MAX_COUNTERS": 100_000,
     # Failed logins per account before it is locked until the window ends,
     # whatever the client: always on (core/throttle/lockout.py).
     "LOGIN_LOCKOUT": "10 per 15 minutes",

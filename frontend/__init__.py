@@ -46,7 +46,7 @@ def register_extensions(app):
     workers.init_app(app)
     jobs.every(app, app.config["DIGEST_CHECK_SECONDS"], notify.send_due_digests)
     jobs.every(app, 3600, housekeeping.prune_sent_mail)
-    jobs.every(app, 3600, storage.prune)
+    jobs.every(app, 60, storage.prune)  # keeps RATELIMIT_MAX_COUNTERS
 
 
 def register_views(app):

@@ -3,9 +3,12 @@ mail are rate limited per client and per account (Flask-Limiter), all
 counted in the database."""
 
 import pytest
+from sqlalchemy import select
 
 import admin
 import frontend
+from core.db import run
+from core.throttle import storage
 from harness.accounts import ADMIN_PASSWORD, Account, AdminAccount, submit
 from harness.local import wait_until
 from tests.helpers import outbox_rows
@@ -222,3 +225,26 @@ def test_follows_are_limited_per_account_and_client(frontend_config):
     assert refused.status_code == 429
     assert "Too many follows from your address" in text(refused)
     assert follow(carol, "bob").status_code == 302  # another client, account
+
+
+def test_past_the_cap_the_counters_with_the_fewest_hits_are_dropped(
+    frontend_config, caplog
+):
+    # A flood of new clients adds three counters a login (two per-client
+    # windows and the lockout's): the job each minute bounds the table.
+    app = frontend.create_app({**frontend_config, "RATELIMIT_MAX_COUNTERS": 5})
+    counters = storage.DatabaseStorage()
+    with app.app_context():
+        counters.incr("ended", -1)  # its window is over already
+        for n in range(8):
+            counters.incr(f"seen-once/{n}", 60)
+        for _ in range(3):
+            counters.incr("keeps-hitting/a", 60)
+            counters.incr("keeps-hitting/b", 60)
+        assert storage.prune() == 5  # 10 live counters, 5 kept
+        keys = set(run(select(storage.COUNTERS.c.key)).scalars())
+        assert storage.prune() == 0
+    assert len(keys) == 5
+    assert {"keeps-hitting/a", "keeps-hitting/b"} < keys
+    assert "ended" not in keys
+    assert "RATELIMIT_MAX_COUNTERS: dropped the 5 with the fewest hits" in caplog.text

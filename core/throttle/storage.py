@@ -7,16 +7,19 @@ already, so the counters live there: ``RATELIMIT_STORAGE_URI = "database://"``.
 Each hit is one upsert; the fixed-window strategy needs nothing more.
 """
 
+import logging
 import time
 
+from flask import current_app
 from limits.storage import Storage
-from sqlalchemy import case, delete, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db import insert, run, transaction
 from core.throttle.models import RateCounter
 
 COUNTERS = RateCounter.__table__
+log = logging.getLogger(__name__)
 
 
 class DatabaseStorage(Storage):
@@ -84,6 +87,22 @@ class DatabaseStorage(Storage):
 
 
 def prune():
-    """Delete the counters whose window is over (a periodic job)."""
+    """Delete the counters whose window is over; then, past
+    ``RATELIMIT_MAX_COUNTERS``, those with the fewest hits, the soonest to
+    end first (a periodic job). Return how many live ones were dropped.
+
+    Each new client adds a row per limit it meets (three for a login), and
+    clients that are many addresses (a botnet, IPv6 networks) can be new
+    every time; dropping a one-hit counter forgets one request of a client
+    seen once, while the clients that keep hitting keep their counts.
+    """
+    keep = current_app.config["RATELIMIT_MAX_COUNTERS"]
     with transaction():
         run(delete(COUNTERS).where(COUNTERS.c.expires_at <= time.time()))
+        over = run(select(func.count()).select_from(COUNTERS)).scalar() - keep
+        if over <= 0:
+            return 0
+        fewest = select(COUNTERS.c.key).order_by(COUNTERS.c.hits, COUNTERS.c.expires_at)
+        run(delete(COUNTERS).where(COUNTERS.c.key.in_(fewest.limit(over))))
+    log.warning("RATELIMIT_MAX_COUNTERS: dropped the %s with the fewest hits", over)
+    return over
