@@ -24,19 +24,33 @@ def gthread_gunicorn(port):
     return gunicorn_command(port, workers=2, threads=8)
 
 
-@pytest.fixture(scope="module", params=[serve_command, gthread_gunicorn])
+@pytest.fixture(
+    scope="module",
+    params=[
+        (serve_command, "sqlite"),
+        (gthread_gunicorn, "sqlite"),
+        (gthread_gunicorn, "postgresql"),
+    ],
+    ids=["serve", "gthread", "gthread-postgresql"],
+)
 def server(request, tmp_path_factory):
     """A server behind one trusted proxy hop, so a test sets each request's
     client address with X-Forwarded-For; yields its URL and database URL."""
+    command, backend = request.param
     folder = tmp_path_factory.mktemp("bursts")
+    database_url = f"sqlite:///{folder / 'site.sqlite'}"
+    if backend == "postgresql":
+        postgres = request.getfixturevalue("postgres")
+        database_url = postgres.url(postgres.create_database(postgres.template))
     port = free_port()
     env = {
         "FLASK_INSTANCE_PATH": str(folder),
+        "FLASK_DATABASE_URL": database_url,
         "FLASK_PROXY_HOPS": "1",
         "FLASK_PASSWORD_HASH_METHOD": "scrypt",
     }
-    with running(request.param(port), env, folder / "server.log", port) as base:
-        yield base, f"sqlite:///{folder / 'site.sqlite'}"
+    with running(command(port), env, folder / "server.log", port) as base:
+        yield base, database_url
 
 
 class Client(Browser):
