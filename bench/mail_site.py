@@ -84,7 +84,9 @@ class Site:
                 db.session.add(
                     User(
                         nickname=f"star{n}",
+                        nickname_key=f"star{n}",
                         email=f"star{n}@example.com",
+                        email_key=f"star{n}@example.com",
                         password_hash=CHEAP_HASH,
                         email_confirmed_at=time.time(),
                     )
