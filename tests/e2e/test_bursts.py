@@ -26,12 +26,9 @@ def gthread_gunicorn(port):
 
 @pytest.fixture(
     scope="module",
-    params=[
-        (serve_command, "sqlite"),
-        (gthread_gunicorn, "sqlite"),
-        (gthread_gunicorn, "postgresql"),
-    ],
-    ids=["serve", "gthread", "gthread-postgresql"],
+    # Threads on SQLite; processes of threads on PostgreSQL.
+    params=[(serve_command, "sqlite"), (gthread_gunicorn, "postgresql")],
+    ids=["serve", "gthread-postgresql"],
 )
 def server(request, tmp_path_factory):
     """A server behind one trusted proxy hop, so a test sets each request's
