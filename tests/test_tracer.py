@@ -212,3 +212,121 @@ def test_a_request_is_recorded_with_its_url_as_sent(frontend_app):
     body.close()
     urls = {e.url for e in environ[tracer.ENVIRON_KEY].events if e.url}
     assert urls == {"http://localhost/user/caf%C3%A9?a=1&b=%2F"}
+
+
+def test_a_push_whose_receiver_raises_is_recorded_as_flask_left_it_bound():
+    app = small_app()
+
+    def refuse(sender, **extra):
+        raise LookupError("no tenant")
+
+    def push_with_a_failing_receiver():
+        with tracer.recording() as trace:
+            with flask.appcontext_pushed.connected_to(refuse, app):
+                with pytest.raises(LookupError):
+                    app.app_context().push()
+            assert flask.current_app.name == "shop"  # Flask left it bound
+        return trace
+
+    trace = contextvars.copy_context().run(push_with_a_failing_receiver)
+    assert steps(trace.events) == [("push", "app", "shop", 1)]
+    assert trace.events[0].note == "then raised LookupError: no tenant"
+
+
+def push_request(app):
+    """Push a new request context of ``app``; return it."""
+    ctx = app.test_request_context("/")
+    ctx.push()
+    return ctx
+
+
+WRONG_ORDER = {
+    # name: (the contexts pushed, in order; which of them is popped first)
+    "same app": (lambda a, b: [push_request(a), push_request(a)], 0),
+    "two apps": (lambda a, b: [push_request(a), push_request(b)], 0),
+    "two app contexts": (lambda a, b: [a.app_context(), b.app_context()], 0),
+}
+
+
+@pytest.mark.parametrize("case", WRONG_ORDER)
+def test_after_a_wrong_order_pop_depths_are_what_flask_has_bound(case):
+    first, second = small_app("first"), small_app("second")
+    push_all, popped = WRONG_ORDER[case]
+
+    def pop_the_outer_first():
+        with tracer.recording() as trace:
+            contexts = push_all(first, second)
+            for ctx in contexts:
+                if isinstance(ctx, flask.ctx.AppContext):
+                    ctx.push()
+            with pytest.raises(AssertionError, match="Popped wrong"):
+                contexts[popped].pop()
+            # Resetting the outer token unbound the inner context too.
+            assert not flask.has_app_context() and not flask.has_request_context()
+            later = len(trace.events)
+            with first.test_request_context("/later"):
+                assert flask.request.path == "/later"
+        return trace.events[later:]
+
+    later = contextvars.copy_context().run(pop_the_outer_first)
+    assert steps(later) == [  # the tracer said 2/3/1 deeper before the fix
+        ("push", "app", "first", 1),
+        ("push", "request", "first", 2),
+        ("teardown", "request", "first", 2),
+        ("pop", "request", "first", 2),
+        ("teardown", "app", "first", 1),
+        ("pop", "app", "first", 1),
+    ]
+
+
+def test_recording_inside_an_open_context_counts_it():
+    app = small_app()
+    with app.app_context():
+        with tracer.recording() as trace:
+            with app.test_request_context("/"):  # reuses the open app context
+                assert flask.current_app._get_current_object() is app
+    assert steps(trace.events) == [
+        ("push", "request", "shop", 2),  # before the fix: depth 1
+        ("teardown", "request", "shop", 2),
+        ("pop", "request", "shop", 2),
+    ]
+
+
+def test_contexts_pushed_while_an_exception_is_handled_are_not_noted_as_raising():
+    app = small_app()
+    with tracer.recording() as trace:
+        try:
+            raise ValueError("handled before the push")
+        except ValueError:
+            with app.test_request_context("/"):
+                pass
+    assert [e.note for e in trace.events if e.action != "teardown"] == [None] * 4
+
+
+def test_teardown_callbacks_are_noted_in_the_order_flask_runs_them():
+    app = small_app()
+    shelf = flask.Blueprint("shelf", __name__)
+    ran = []
+
+    @shelf.teardown_request
+    def shelf_first(error):
+        ran.append("shelf_first")
+
+    @shelf.teardown_request
+    def shelf_second(error):
+        ran.append("shelf_second")
+
+    @app.teardown_request
+    def app_own(error):
+        ran.append("app_own")
+
+    shelf.add_url_rule("/shelf", "items", lambda: "items")
+    app.register_blueprint(shelf)
+    with tracer.recording() as trace:
+        assert app.test_client().get("/shelf").text == "items"
+    [teardown] = [e for e in trace.events if e.kind == "request" and e.note]
+    noted = [name.rsplit(".", 1)[-1] for name in teardown.note.split(", ")]
+    # What Flask ran: the blueprint's (last registered first), then the
+    # app's (small_app's close_request was registered before app_own).
+    assert ran == ["shelf_second", "shelf_first", "app_own"]
+    assert noted == [*ran, "close_request"]  # before the fix: the app's first

@@ -31,8 +31,8 @@ class StopBatch(Exception):
 
 def longest_send(config):
     """The longest one message can take before the sender's own timeouts end
-    it: MAIL FROM, RCPT and DATA get ``MAIL_TIMEOUT`` each, the final reply
-    ``MAIL_DATA_TIMEOUT``."""
+    it: connecting, MAIL FROM and RCPT get ``MAIL_TIMEOUT`` each, DATA
+    (its 354, the body and the final reply) ``MAIL_DATA_TIMEOUT``."""
     return 3 * config["MAIL_TIMEOUT"] + config["MAIL_DATA_TIMEOUT"] + 30
 
 

@@ -3,12 +3,13 @@
 The tracer gives an app context classes that record their push and pop. For
 the request context that means a copy of Flask's own ``RequestContext.pop``
 (to record the pop where it happens, between the request's teardown and the
-app context's pop), which needs two names Flask does not export: the request
-context variable and the "no argument" sentinel. Flask 3.1 has them. Flask
-3.2 merges the request context into the app context (one context, one
-context variable): there the tracer refuses to start, naming the versions it
-knows, instead of recording what Flask no longer does. The route table and
-the resolver use no private name and work on both.
+app context's pop), which needs names Flask does not export: the two context
+variables (also read for each event's depth) and the "no argument" sentinel.
+Flask 3.1 has them. Flask 3.2 merges the request context into the app
+context (one context, one context variable): there the tracer refuses to
+start, naming the versions it knows, instead of recording what Flask no
+longer does. The route table and the resolver use no private name and work
+on both.
 """
 
 from importlib.metadata import version
@@ -37,9 +38,10 @@ def require_known():
 
 
 def internals():
-    """(request context variable, Flask's sentinel), for a known Flask only."""
+    """(app and request context variables, Flask's sentinel), for a known
+    Flask only."""
     require_known()
     from flask.ctx import _sentinel  # noqa: PLC0415 (private, checked above)
-    from flask.globals import _cv_request  # noqa: PLC0415
+    from flask.globals import _cv_app, _cv_request  # noqa: PLC0415
 
-    return _cv_request, _sentinel
+    return _cv_app, _cv_request, _sentinel

@@ -7,7 +7,7 @@ contexts it knows (``flask_lens._flask``).
 """
 
 import sys
-from itertools import chain
+from contextvars import Token
 
 import flask
 from flask.ctx import AppContext, RequestContext
@@ -16,26 +16,65 @@ from flask_lens._flask import internals
 from flask_lens.middleware import TraceRequests
 from flask_lens.tracer import failure, is_recording, names, record
 
-_cv_request, _sentinel = internals()  # UnsupportedFlask on an unknown Flask
+_cv_app, _cv_request, _sentinel = internals()  # UnsupportedFlask if unknown
+
+
+def bound():
+    """How many contexts Flask has bound in this task (0 when not recording).
+
+    Each binding is followed back, through the token that made it, to the
+    one it hid, as Flask's pops will reset them: after a pop in the wrong
+    order (which unbinds the contexts above it too), or when recording
+    began inside an open context, this is still what is bound.
+    """
+    if not is_recording():
+        return 0
+    apps = _chain(_cv_app, lambda ctx: ctx._cv_tokens)
+    return apps + _chain(_cv_request, lambda ctx: [t for t, _ in ctx._cv_tokens])
+
+
+def _chain(var, tokens_of):
+    count, seen = 0, {}
+    ctx = var.get(None)
+    while ctx is not None:
+        count += 1
+        times = seen[id(ctx)] = seen.get(id(ctx), 0) + 1  # pushed again?
+        tokens = tokens_of(ctx)
+        if times > len(tokens):
+            break  # bound by a token its context no longer holds
+        hidden = tokens[-times].old_value
+        ctx = None if hidden is Token.MISSING else hidden
+    return count
 
 
 class TracedAppContext(AppContext):
     """An app context that records its push and pop, whatever is raised."""
 
     def push(self):
-        """Push, then record (``appcontext_pushed`` receivers ran already)."""
-        super().push()
-        record("push", "app", self.app)
+        """Push, then record, also when an ``appcontext_pushed`` receiver
+        raised: Flask bound the context first, and leaves it bound."""
+        held = len(self._cv_tokens)
+        try:
+            super().push()
+        except BaseException as error:
+            if len(self._cv_tokens) > held:
+                note = failure("then raised ", error)
+                record("push", "app", self.app, bound(), note=note)
+            raise
+        record("push", "app", self.app, bound())
 
     def pop(self, exc=_sentinel):
         """Pop, then record: also when a teardown raised, or Flask raised
         because another context was on top (it is unbound all the same)."""
-        bound = len(self._cv_tokens)
+        held, depth = len(self._cv_tokens), bound()
         try:
             super().pop(exc)
-        finally:
-            if len(self._cv_tokens) < bound and is_recording():
-                record("pop", "app", self.app, note=failure("raised "))
+        except BaseException as error:
+            if len(self._cv_tokens) < held:
+                note = failure("raised ", error)
+                record("pop", "app", self.app, depth, note=note)
+            raise
+        record("pop", "app", self.app, depth)
 
 
 class TracedRequestContext(RequestContext):
@@ -44,18 +83,21 @@ class TracedRequestContext(RequestContext):
     def push(self):
         """Push (after the app context, if one is needed), then record; a push
         whose session fails to open is recorded too: it was bound first."""
-        bound = len(self._cv_tokens)
+        held = len(self._cv_tokens)
         try:
             super().push()
-        finally:
-            if len(self._cv_tokens) > bound and is_recording():
-                note = failure("then raised ")
-                record("push", "request", self.app, self.request, note)
+        except BaseException as error:
+            if len(self._cv_tokens) > held:
+                note = failure("then raised ", error)
+                record("push", "request", self.app, bound(), self.request, note)
+            raise
+        record("push", "request", self.app, bound(), self.request)
 
     def pop(self, exc=_sentinel):
         """Flask 3.1's ``RequestContext.pop``, recording the pop where it
         happens: after ``teardown_request``, before the app context pops.
         (tests/test_tracer.py fails if Flask's own code changes.)"""
+        depth = bound()
         clear_request = len(self._cv_tokens) == 1
         try:
             if clear_request:
@@ -70,9 +112,8 @@ class TracedRequestContext(RequestContext):
             token, app_ctx = self._cv_tokens.pop()
             _cv_request.reset(token)
             wrong = "popped while another request context was on top"
-            record(
-                "pop", "request", self.app, self.request, None if ctx is self else wrong
-            )
+            note = None if ctx is self else wrong
+            record("pop", "request", self.app, depth, self.request, note)
             if clear_request:
                 ctx.request.environ["werkzeug.request"] = None
             if app_ctx is not None:
@@ -85,8 +126,7 @@ class TracedRequestContext(RequestContext):
 
 class Tracing:
     """What makes a Flask app's contexts report themselves (real and test
-    alike); ``TracedFlask`` is Flask with it, and ``trace_app`` gives it to an
-    app made elsewhere."""
+    alike); ``trace_app`` gives it to an app."""
 
     def app_context(self):
         """Create an app context: ``with app.app_context()``, the one a request
@@ -99,20 +139,22 @@ class Tracing:
         return TracedRequestContext(self, environ)
 
     def do_teardown_request(self, exc=_sentinel):
-        """Record the ``teardown_request`` callbacks about to run (the request
-        is still active), then run them."""
+        """Record the ``teardown_request`` callbacks about to run, in Flask's
+        order (the blueprints' first, each scope's last registered first),
+        while the request is still active; then run them."""
         if is_recording():
-            scopes = chain(flask.request.blueprints, (None,))
-            funcs = [f for n in scopes for f in self.teardown_request_funcs.get(n, ())]
-            if funcs:
-                record("teardown", "request", self, note=names(tuple(funcs[::-1])))
+            scopes = [*flask.request.blueprints, None]
+            funcs = self.teardown_request_funcs
+            run = [f for n in scopes for f in reversed(funcs.get(n, ()))]
+            if run:
+                record("teardown", "request", self, bound(), note=names(tuple(run)))
         super().do_teardown_request(exc)
 
     def do_teardown_appcontext(self, exc=_sentinel):
         """Record the ``teardown_appcontext`` callbacks about to run, then run them."""
         if self.teardown_appcontext_funcs and is_recording():
             callbacks = names(tuple(self.teardown_appcontext_funcs[::-1]))
-            record("teardown", "app", self, note=callbacks)
+            record("teardown", "app", self, bound(), note=callbacks)
         super().do_teardown_appcontext(exc)
 
 

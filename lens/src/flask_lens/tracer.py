@@ -9,13 +9,17 @@ in the order they really happen.
                   # teardown app, pop app
 
 Only apps given to ``trace_app`` report (flask_lens.contexts); any other app
-runs plain Flask. The trace and the depth live in context variables: a
-thread starts with neither (its pushes are not recorded), and an asyncio task
-starts with a copy of its creator's, so its events join the creator's trace
-at its own depth, never nested in a sibling task's.
+runs plain Flask. An event's depth is how many contexts Flask has bound in
+that task, read from Flask's own context variables, so it holds after pops
+in the wrong order and when recording starts inside an open context. The
+trace lives in a context variable: a thread starts without it (its pushes
+are not recorded), and an asyncio task starts with a copy of its creator's,
+so its events join the creator's trace at its own depth.
+
+Left out by design: a teardown with no callbacks (nothing runs), and
+contexts pushed in other threads or greenlets.
 """
 
-import sys
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -36,7 +40,7 @@ class Event(NamedTuple):
     action: str  # "push", "pop" or "teardown"
     kind: str  # "app" or "request"
     app: str
-    depth: int  # contexts open in this task: after a push, before a pop
+    depth: int  # contexts bound in this task: after a push, before a pop
     ms: float  # milliseconds since the trace began
     url: str | None = None  # a request context's URL, as its app sees it
     note: str | None = None  # the teardown's callbacks; what went wrong
@@ -53,14 +57,8 @@ class Trace:
     # narrated trace (the nested scenario), shown between its events.
     marks: list = field(default_factory=list)
 
-    def record(self, action, kind, app, url=None, note=None):
-        """Append an event at this task's depth (and tell the listener)."""
-        depth = _depth.get()
-        if action == "push":
-            depth += 1
-            _depth.set(depth)
-        elif action == "pop":
-            _depth.set(depth - 1)
+    def record(self, action, kind, app, depth, url=None, note=None):
+        """Append an event (and tell the listener)."""
         ms = round((time.perf_counter() - self.started) * 1000, 3)
         event = Event(action, kind, app, depth, ms, url, note)
         self.events.append(event)
@@ -73,19 +71,16 @@ class Trace:
 
 
 _current = ContextVar("context_trace", default=None)
-_depth = ContextVar("context_trace_depth", default=0)
 
 
 @contextmanager
 def recording(listener=None):
     """Record the pushes, pops and teardowns of this thread or task (and of
     the tasks it starts) inside the block."""
-    trace = Trace(listener=listener)
-    token, depth_token = _current.set(trace), _depth.set(0)
+    token = _current.set(trace := Trace(listener=listener))
     try:
         yield trace
     finally:
-        _depth.reset(depth_token)
         _current.reset(token)
 
 
@@ -94,11 +89,12 @@ def is_recording() -> bool:
     return _current.get() is not None
 
 
-def record(action, kind, app, request=None, note=None):
-    """Record an event of ``app`` in this task's trace, if it records."""
+def record(action, kind, app, depth, request=None, note=None):
+    """Record an event of ``app`` at ``depth`` in this task's trace, if it
+    records."""
     trace = _current.get()
     if trace is not None:  # the request's URL is built only when recording
-        trace.record(action, kind, app.name, _url(request), note)
+        trace.record(action, kind, app.name, depth, _url(request), note)
 
 
 def _url(request):
@@ -120,10 +116,9 @@ def _url(request):
     return url
 
 
-def failure(prefix=""):
-    """What the exception being raised is, as a note (None if there is none)."""
-    error = sys.exc_info()[1]
-    return None if error is None else f"{prefix}{type(error).__name__}: {error}"
+def failure(prefix, error):
+    """``error``, as a note: ``prefix``, its class and its message."""
+    return f"{prefix}{type(error).__name__}: {error}"
 
 
 @lru_cache(maxsize=256)
