@@ -112,12 +112,14 @@ def keep_strings(app, prefixes):
 
 def configure(app, env_prefix, defaults, test_config=None):
     """Load the defaults, the environment and the test config into ``app``."""
-    if "FLASK_SECRET_KEY" in os.environ:
-        raise RuntimeError(
-            "FLASK_SECRET_KEY would give both apps one key, so a session of one "
-            "would be accepted by the other: set FRONTEND_SECRET_KEY and "
-            "ADMIN_SECRET_KEY instead."
-        )
+    for shared in ("FLASK_SECRET_KEY", "FLASK_SECRET_KEY_FALLBACKS"):
+        if shared in os.environ:
+            app_key = shared.replace("FLASK_", "")
+            raise RuntimeError(
+                f"{shared} would give both apps one key, so a session of one "
+                f"would be accepted by the other: set FRONTEND_{app_key} and "
+                f"ADMIN_{app_key} instead."
+            )
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(defaults)
     app.config.from_prefixed_env("FLASK")

@@ -32,9 +32,14 @@ def test_environment_layers(monkeypatch, tmp_path, db_path):
     assert front.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{db_path}"
 
 
-def test_a_shared_secret_key_is_refused(monkeypatch):
-    monkeypatch.setenv("FLASK_SECRET_KEY", "one-key-for-both")
-    with pytest.raises(RuntimeError, match="FRONTEND_SECRET_KEY and ADMIN_SECRET_KEY"):
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SECRET_KEY", "one-key-for-both"), ("SECRET_KEY_FALLBACKS", '["old-key"]')],
+)
+def test_a_shared_secret_key_is_refused(monkeypatch, variable, value):
+    # A fallback shared by both apps is the same risk as a shared key.
+    monkeypatch.setenv(f"FLASK_{variable}", value)
+    with pytest.raises(RuntimeError, match=f"FRONTEND_{variable} and ADMIN_{variable}"):
         frontend.create_app()
 
 

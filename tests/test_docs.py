@@ -4,8 +4,13 @@ import re
 
 import pytest
 
+import admin
+import frontend
+from core import config
 from harness.servers import ROOT
 from tests.helpers import run_cli
+
+PREFIXES = ("FLASK", "FRONTEND", "ADMIN")
 
 CONTEXTS = ROOT / "docs" / "contexts.md"
 TESTING = ROOT / "docs" / "testing.md"
@@ -42,3 +47,18 @@ def test_copied_output_matches_the_command(tmp_path, doc, block, command):
 def test_the_docs_examples_run(monkeypatch, tmp_path, doc, code):
     monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path))
     exec(compile(code, str(doc), "exec"), {"__name__": "docs_example"})
+
+
+def test_every_setting_the_apps_read_is_documented():
+    # Each default of core.config, the frontend and the admin is named in
+    # the configuration chapter (or the mail chapter) with its prefix.
+    chapters = (ROOT / "docs" / "configuration.md").read_text() + (
+        ROOT / "docs" / "mail.md"
+    ).read_text()
+    undocumented = [
+        key
+        for defaults in (config.DEFAULTS, frontend.DEFAULTS, admin.DEFAULTS)
+        for key in defaults
+        if not any(f"{prefix}_{key}`" in chapters for prefix in PREFIXES)
+    ]
+    assert undocumented == []
