@@ -101,12 +101,7 @@ def variants(requests, server, template):
 def measure(smoke=False):
     """The figure's rows."""
     requests, rounds = (16, 1) if smoke else (96, 9)
-    server, template = start_postgres()
-    try:
-        rows = figure_rows(
-            FIGURE, variants(requests, server, template), rounds, "us/request"
-        )
-    finally:
-        if server is not None:
-            server.stop()
-    return rows
+    server, template = start_postgres()  # shared with figure 3b
+    return figure_rows(
+        FIGURE, variants(requests, server, template), rounds, "us/request"
+    )

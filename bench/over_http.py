@@ -36,7 +36,17 @@ def commands(app, port):
     """The server command lines for ``app`` on ``port``."""
     bind = f"127.0.0.1:{port}"
     return {
-        "gunicorn sync x2": [BIN / "gunicorn", "-w", "2", "-b", bind, app],
+        # -k sync: gunicorn.conf.py (read from the project folder) says gthread.
+        "gunicorn sync x2": [
+            BIN / "gunicorn",
+            "-k",
+            "sync",
+            "-w",
+            "2",
+            "-b",
+            bind,
+            app,
+        ],
         "gunicorn gthread 1x4": [
             BIN / "gunicorn",
             "-k",

@@ -10,6 +10,8 @@ a prepared environ. Each side runs in a process of its own from its own tree
 """
 
 import argparse
+import atexit
+import functools
 import json
 import subprocess
 import sys
@@ -83,13 +85,16 @@ def sides(before_tree, server, template):
     return found
 
 
+@functools.cache
 def start_postgres():
-    """A local PostgreSQL server with a migrated template, or (None, None)."""
+    """A local PostgreSQL server with a migrated template, or (None, None);
+    started once per run (figures 3 and 3b share it), stopped at exit."""
     bindir = find_bindir()
     if bindir is None:
         return None, None
     server = PostgresServer(bindir)
     server.start()
+    atexit.register(server.stop)
     template = server.create_database()
     subprocess.run(
         [sys.executable, "dispatcher.py", "db", "upgrade"],
@@ -117,8 +122,6 @@ def measure(smoke=False, before=BEFORE, requests=300, rounds=5):
             for name, measure_once in measures.items():
                 times[name].append(measure_once(requests) * 1e6)
     finally:
-        if server is not None:
-            server.stop()
         remove(before_tree)
     first = next(iter(times))
     return [

@@ -44,6 +44,35 @@ def isolated_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("FLASK_MAIL_PORT", str(free_port()))
 
 
+# The files that take longest (pytest --durations=0, summed per file), the
+# longest first. `make test` hands whole files to its workers in collection
+# order (--no-loadscope-reorder): started last, one of these would run alone
+# at the end while the other workers idle.
+SLOWEST_FILES = [
+    "tests/test_mail.py",
+    "tests/test_bench.py",
+    "tests/e2e/test_browser.py",
+    "tests/e2e/test_servers.py",
+    "tests/e2e/test_bursts.py",
+    "tests/test_database.py",
+    "tests/test_notifications.py",
+    "tests/frontend/test_auth.py",
+    "tests/e2e/test_mail_servers.py",
+    "tests/test_throttle.py",
+    "tests/test_mail_faults.py",
+    "tests/e2e/test_two_servers.py",
+    "tests/test_security.py",
+    "tests/e2e/test_concurrency.py",
+    "lens/tests/test_lens_install.py",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the slowest files first, the others after, in their own order."""
+    rank = {path: n for n, path in enumerate(SLOWEST_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 def pytest_generate_tests(metafunc):
     """Run the tests of modules marked ``both_backends`` on each database."""
     marked = metafunc.definition.get_closest_marker("both_backends")
