@@ -33,6 +33,7 @@ def index():
         page=number,
         pages=pages,
         total=total,
+        failed=housekeeping.count_failed(),
     )
 
 

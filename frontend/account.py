@@ -4,7 +4,6 @@ import time
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -104,10 +103,15 @@ def unsubscribe(token):
     try:
         user_id = tokens.read_unsubscribe(token)
     except tokens.InvalidToken:
-        abort(400, description="This unsubscribe link is not valid.")
+        text = (
+            "Check that it was copied whole, or log in and turn follower "
+            "emails off in your settings."
+        )
+        return message("This unsubscribe link is not valid", text, 400)
     user = users.get_user(user_id)
     if user is None:
-        abort(404, description="This account no longer exists.")
+        text = "Its account was deleted: it gets no more email."
+        return message("This account no longer exists", text, 404)
     if request.method == "POST":
         users.update_user(user.id, notify_followers=False)
         text = f"You will get no more follower emails at {user.email}."

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from core.accounts import follows
+from core.accounts import follows, users
 from core.accounts.users import find_user
 from core.db import transaction
 from frontend import limits, notify
@@ -58,11 +58,15 @@ def login_first(view):
 )
 def ask(nickname, action):
     """The page behind a follow link opened in the address bar: a GET changes
-    nothing, so it shows the button that does."""
-    user = find_user(nickname)
+    nothing, so it shows the button that does (or says it is done already)."""
+    viewer = current_user.id if current_user.is_authenticated else None
+    user = users.profile(nickname, viewer)
     if user is None:
         abort(404, description=f"There is no user named {nickname!r}.")
-    return render_template("frontend/follow/ask.html", user=user, action=action)
+    done = user.viewer_follows == (action == "follow")
+    return render_template(
+        "frontend/follow/ask.html", user=user, action=action, done=done
+    )
 
 
 @bp.post("/follow/<nickname>")

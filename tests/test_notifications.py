@@ -59,7 +59,12 @@ def test_registering_mails_a_link_that_confirms_in_any_browser(
     ("make_path", "status", "text"),
     [
         (lambda link: link + "x", 400, "This link is not valid"),
-        (lambda link: link.replace("/confirm/", "/unsubscribe/"), 400, "not valid"),
+        # Explained like a bad confirmation link (it was a bare 400 page).
+        (
+            lambda link: link.replace("/confirm/", "/unsubscribe/"),
+            400,
+            "turn follower emails off in your settings",
+        ),
     ],
 )
 def test_an_altered_or_misused_link_confirms_nothing(

@@ -36,6 +36,12 @@ def retry_failed(message_id=None):
         return count
 
 
+def count_failed():
+    """How many messages have failed (and wait for an admin)."""
+    failed = select(func.count()).where(Message.status == "failed")
+    return run(failed).scalar()
+
+
 def prune_sent(before):
     """Delete the messages sent before the time ``before``; return how many."""
     with transaction():

@@ -95,3 +95,29 @@ def test_after_a_refused_resend_the_settings_form_shows_and_saves_the_settings(
     assert form and form.group(1) == "/settings"
     [checkbox] = re.findall(r"<input[^>]*notify_followers[^>]*>", form.group(2))
     assert " checked " in checkbox  # as stored, though the POST had no such field
+
+
+def test_a_follow_link_says_when_there_is_nothing_to_do(account, frontend_client):
+    account.register("bob")
+    account.logout()
+    account.register("alice")
+    asked = frontend_client.get("/follow/bob").get_data(as_text=True)
+    assert "<h1>Follow bob?</h1>" in asked and "press the button" in asked
+    submit(frontend_client, "/follow/bob", {}, form_url="/user/bob")
+    again = frontend_client.get("/follow/bob").get_data(as_text=True)
+    # Before: "Follow bob?" and a button, though alice follows bob already.
+    assert "<h1>Following bob</h1>" in again
+    assert "You follow bob already: nothing to do." in again
+    assert 'action="/follow/bob"' not in again
+    unfollow = frontend_client.get("/unfollow/bob").get_data(as_text=True)
+    assert "<h1>Unfollow bob?</h1>" in unfollow
+
+
+def test_each_app_names_its_own_icon(site_client):
+    for prefix in ("", "/admin"):
+        page = site_client.get(f"{prefix}/login").get_data(as_text=True)
+        icon = f'<link rel="icon" type="image/svg+xml" href="{prefix}/static/favicon.svg'
+        assert icon in page
+        served = site_client.get(f"{prefix}/static/favicon.svg", buffered=True)
+        assert served.status_code == 200
+        assert served.mimetype == "image/svg+xml"
