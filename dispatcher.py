@@ -21,6 +21,7 @@ LINKS = {
     "profile": ("/", "user.profile"),
     "admin": ("/admin", "dashboard.index"),
     "admin_users": ("/admin", "users.index"),
+    "routing": ("/", "routing.index"),
 }
 
 

@@ -1,10 +1,12 @@
 """HTML error pages: each app renders its own ``<app>/error.html``; a
 database that is locked or away gets a 503 page that says so."""
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask.globals import request_ctx
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import ServiceUnavailable
+
+from core import links
 
 PAGES = (400, 404, 405, 409, 413, 429, 500, 503)
 RETRY_SECONDS = 30  # a busy database: a backup, a migration, a restart
@@ -35,8 +37,22 @@ def render_error(error):
         page = current_app.jinja_env.get_template(template)
         response.set_data(page.render(error=error, minimal=True))
         return response
-    response.set_data(render_template(template, error=error))
+    response.set_data(render_template(template, error=error, **asked(error)))
     return response
+
+
+def asked(error):
+    """For a 404 or 405: the methods the URL answers, and a link to the
+    site's routing page following this very request (None where the site
+    has none)."""
+    if error.code not in (404, 405):
+        return {}
+    path = links.own_mount() + request.path
+    method = {"method": "POST"} if request.method == "POST" else {}
+    return {
+        "allowed": getattr(error, "valid_methods", None),
+        "explain": links.site_url("routing", path=path, **method),
+    }
 
 
 def database_unavailable(error):

@@ -39,6 +39,35 @@ def test_the_route_explorer_lists_every_route_of_both_apps(both_logged_in):
     assert "<td>needed</td>" in follow and "<td>POST</td>" in follow
     assert '<a href="/admin/users">/admin/users</a>' in page  # GET, no arguments
     assert "<code>/user/&lt;nickname&gt;</code>" in page  # arguments: no link
+    # Each route without arguments links to how its URL finds its view.
+    assert '<a href="/routing?path=/admin/users">follow it</a>' in page
+    [logout] = [row for row in rows if "frontend.auth:logout<" in row]
+    assert "routing?path=/logout&amp;method=POST" in logout
+
+
+ALLOWED = "GET, HEAD, OPTIONS"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "answers", "why"),
+    [
+        ("GET", "/nope", 404, None, "/routing?path=/nope"),
+        ("GET", "/admin/nope", 404, None, "/routing?path=/admin/nope"),
+        ("POST", "/hello", 405, ALLOWED, "/routing?path=/hello&amp;method=POST"),
+        ("DELETE", "/user/bob", 405, ALLOWED, "/routing?path=/user/bob"),
+    ],
+)
+def test_a_404_or_405_names_what_was_asked_and_links_to_why(
+    site_client, method, path, status, answers, why
+):
+    # Werkzeug's generic text said neither the URL, nor its methods.
+    response = site_client.open(path, method=method)
+    assert response.status_code == status
+    page = text(response)
+    assert f"You asked for <code>{method} {path}</code>." in page
+    if answers:
+        assert f"That URL answers <code>{answers}</code> only." in page
+    assert f'<a href="{why}">How this URL finds its view' in page
 
 
 def test_the_route_explorer_needs_the_admin(site_client):

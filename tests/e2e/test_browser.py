@@ -363,9 +363,16 @@ def open_contexts_panel(page):
     """Show the toolbar, open the Contexts panel; return its text."""
     if page.is_visible("#flDebugShowToolBarButton"):
         page.click("#flDebugShowToolBarButton")
-    page.click("a.flDebugContextsPanel")
     content = page.locator("#flDebugContextsPanel-content")
-    content.wait_for(state="visible")
+
+    def shown():
+        # On a busy machine the first click can come before the toolbar's
+        # script has bound it; a click on a shown panel would hide it.
+        if not content.is_visible():
+            page.click("a.flDebugContextsPanel")
+        return content.is_visible()
+
+    wait_until(shown, timeout=15, interval=0.5, message="the Contexts panel")
     return content.inner_text()
 
 
