@@ -7,7 +7,7 @@ from flask_lens.handoff import in_fresh_context
 from werkzeug.test import EnvironBuilder
 
 from core import links
-from core.redirects import path_asked
+from core.asked import asked
 
 bp = Blueprint("trace", __name__)
 
@@ -27,12 +27,13 @@ def call_wsgi(app, environ):
     return statuses[-1]
 
 
-def trace_site_request(site, path):
-    """Send GET ``path`` through the site, with this request's host and cookies
-    (so it sees what you would); return its trace and status line."""
+def trace_site_request(site, path, method="GET"):
+    """Send ``method path`` through the site, with this request's host and
+    cookies (so it sees what you would; a POST carries no CSRF token, so it
+    changes nothing); return its trace and status line."""
     cookie = request.headers.get("Cookie", "")
     builder = EnvironBuilder(
-        path=path, base_url=request.host_url, headers={"Cookie": cookie}
+        path=path, method=method, base_url=request.host_url, headers={"Cookie": cookie}
     )
     environ = {**builder.get_environ(), SUBREQUEST: True}
     # Inside the admin's own request the admin's contexts are active: a
@@ -50,10 +51,13 @@ def index():
         abort(400, description="This page cannot trace itself.")
     site, root_app = links.site_wsgi(), links.site_apps().get("")
     # By default the site's /hello, or the admin's when it runs alone.
-    path = path_asked("/hello" if root_app else f"{request.script_root}/hello")
-    site_trace, status = trace_site_request(site, path)
-    routing = resolve(site, path, base_url=links.base_url())
-    pictures = [(f"GET {path} through the combined site: {status}", site_trace)]
+    form = asked("/hello" if root_app else f"{request.script_root}/hello")
+    pictures, routing = [], None
+    if form.path is not None:
+        site_trace, status = trace_site_request(site, form.path, form.method)
+        routing = resolve(site, form.path, form.method, base_url=links.base_url())
+        title = f"{form.method} {form.path} through the combined site: {status}"
+        pictures.append((title, site_trace))
     if root_app is not None:  # the scenario needs a second app
         admin = current_app._get_current_object()
         scenario_trace = in_fresh_context(scenario.run, root_app, admin, None)
@@ -65,11 +69,12 @@ def index():
         (title, entries(trace), ticks(trace.events), *layout(trace.events, apps))
         for title, trace in pictures
     ]
-    return render_template(
+    page = render_template(
         "admin/trace/index.html",
-        path=path,
+        form=form,
         pictures=drawn,
         routing=routing,
         examples=links.linking_examples("profile", nickname="alice"),
         alone=root_app is None,
     )
+    return page, 400 if form.problem else 200

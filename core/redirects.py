@@ -9,7 +9,7 @@ site; some servers and proxies decode ``%2F`` into a slash first.
 import re
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, redirect, request, url_for
+from flask import redirect, request, url_for
 
 # Control characters (tabs, newlines: dropped by browsers, refused in
 # headers) and backslashes (read as slashes).
@@ -30,15 +30,6 @@ def is_local_url(target):
         return False
     path = unquote(parts.path)
     return not path.startswith("//") and not UNSAFE.search(path)
-
-
-def path_asked(default):
-    """The local path in ``?path=`` (``default`` if there is none); a 400 if
-    it is not a path on this site ("//host", "//[", control characters)."""
-    path = request.args.get("path", "").strip() or default
-    if not is_local_url(path):
-        abort(400, description="The path must be a path on this site, like /hello.")
-    return path
 
 
 def redirect_next(default_endpoint):

@@ -101,8 +101,28 @@ def test_the_routing_page_says_why_a_path_finds_no_view(site_client, query, answ
     assert answer in text(site_client.get(f"/routing?{query}"))
 
 
-def test_the_routing_page_refuses_what_is_not_a_path(site_client):
-    assert site_client.get("/routing?path=//evil.example").status_code == 400
+def test_the_routing_page_explains_what_is_not_a_path_and_keeps_it(site_client):
+    response = site_client.get("/routing?path=//evil.example")
+    assert response.status_code == 400
+    assert "That is not a path on this site" in text(response)
+    assert 'value="//evil.example"' in text(response)
+    other = text(site_client.get("/routing?path=https://evil.example/hello"))
+    assert "evil.example is another site" in other
+    unknown = text(site_client.get("/routing?path=nosuch"))
+    assert "No app of this site has an endpoint &#39;nosuch&#39;" in unknown
+
+
+@pytest.mark.parametrize(
+    ("typed", "followed"),
+    [
+        ("users.index", "GET /admin/users"),
+        ("http://localhost/admin/users", "GET /admin/users"),
+        ("hello", "GET /hello"),
+    ],
+)
+def test_the_routing_page_takes_an_endpoint_or_a_url(site_client, typed, followed):
+    page = text(site_client.get(f"/routing?path={typed}"))
+    assert f"<h2>{followed}</h2>" in page
 
 
 def test_the_trace_page_shows_the_routing_steps_and_links_to_the_frontend(

@@ -53,10 +53,26 @@ def test_traces_an_admin_page_with_the_visitors_login(both_logged_in):
     assert bars(html)[0] == [("admin", "app", "1"), ("admin", "request", "2")]
 
 
-def test_a_path_that_is_not_a_path_is_refused(both_logged_in):
-    response = both_logged_in.get("/admin/trace?path=hello")
+def test_the_trace_page_takes_an_endpoint_name_or_a_url_and_a_method(
+    both_logged_in,
+):
+    # It took a path only: "hello" or a full URL gave a bare 400 page.
+    html = both_logged_in.get("/admin/trace?path=hello").get_data(True)
+    assert "GET /hello through the combined site: 200 OK" in html
+    assert "Each app has its own &#39;hello&#39;: admin&#39;s is /admin/hello." in html
+    url = "/admin/trace?path=http://localhost/admin/users&method=POST"
+    html = both_logged_in.get(url).get_data(True)
+    assert "How POST /admin/users finds its view" in html
+    assert "POST /admin/users through the combined site: 405" in html
+
+
+def test_a_mistake_is_explained_with_the_form_kept(both_logged_in):
+    response = both_logged_in.get("/admin/trace?path=user.profile")
     assert response.status_code == 400
-    assert "The path must be a path on this site" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "frontend&#39;s user.profile needs nickname: type a path instead." in page
+    assert 'value="user.profile"' in page
+    assert "The nested scenario" in page  # the rest of the page still teaches
 
 
 @pytest.mark.parametrize("path", ["/admin/trace", "/admin/%74race?path=/hello"])
