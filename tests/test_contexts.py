@@ -190,12 +190,19 @@ def test_context_page_shows_its_own_trace(both_logged_in, prefix):
     assert [(e["action"], e["kind"], e["app"], e["url"]) for e in info["trace"]] == [
         ("push", "app", name, None),
         ("push", "request", name, url),
+        ("before_request", "request", name, None),
+        ("view", "request", name, None),
+        ("after_request", "request", name, None),
         ("teardown", "request", name, None),
         ("pop", "request", name, url),
         ("teardown", "app", name, None),
         ("pop", "app", name, None),
     ]
-    assert "SQLAlchemy._teardown_session" in info["trace"][4]["note"]
+    notes = [e["note"] for e in info["trace"]]
+    assert "CSRFProtect.init_app.<locals>.csrf_protect" in notes[2]
+    assert notes[3] == ("dashboard" if prefix else "main") + ".context: context"
+    assert "Limiter.__inject_headers" in notes[4]  # a partial, by its function
+    assert "SQLAlchemy._teardown_session" in notes[7]
 
 
 def test_tracing_can_be_turned_off(frontend_config):

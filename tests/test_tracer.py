@@ -26,6 +26,9 @@ ONE_REQUEST = [
     ("teardown", "app"),
     ("pop", "app"),
 ]
+PUSH_POP = ("push", "pop")
+# The same, dispatched to a view (a real request, not test_request_context).
+DISPATCHED = [*ONE_REQUEST[:2], ("view", "request"), *ONE_REQUEST[2:]]
 
 
 def steps(events):
@@ -114,7 +117,9 @@ def test_a_push_whose_session_fails_is_recorded_and_gets_the_500_page(
     assert statuses == ["500 INTERNAL SERVER ERROR"]
     assert "Back to the home page" in page  # the frontend's own error page
     events = environ[tracer.ENVIRON_KEY].events
-    pushes = [(e.action, e.kind, e.depth) for e in events if e.action != "teardown"]
+    pushes = [
+        (e.action, e.kind, e.depth) for e in events if e.action in ("push", "pop")
+    ]
     assert pushes == [
         ("push", "app", 1),
         ("push", "request", 2),
@@ -122,6 +127,8 @@ def test_a_push_whose_session_fails_is_recorded_and_gets_the_500_page(
         ("pop", "app", 1),
     ]
     assert "then raised KeyError" in events[1].note
+    [handled] = [e for e in events if e.action == "error_handler"]
+    assert handled.note == "unhandled KeyError: 'the session store is down': 500"
 
 
 def test_a_wrong_order_pop_records_the_pops_that_happened(frontend_app, admin_app):
@@ -171,8 +178,8 @@ def test_stream_with_context_pushes_both_contexts_again_while_the_body_is_read()
     assert b"".join(body) == b"path=/stream"
     body.close()
     kinds = [(e.action, e.kind) for e in trace.events]
-    assert kinds == ONE_REQUEST * 2  # the view's, then the body's
-    assert before_reading == 6
+    assert kinds == DISPATCHED + ONE_REQUEST  # the view's, then the body's
+    assert before_reading == 7
     assert [entry[0] for entry in app.log].count("teardown_request") == 2
 
 
@@ -186,7 +193,7 @@ def test_with_client_pushes_the_contexts_again_and_keeps_them_open():
             while_open = [(e.action, e.kind) for e in trace.events]
     # The request pushes and pops as always; the client then pushes the same
     # two contexts again, and pops them (teardowns again) when the block ends.
-    assert while_open == [*ONE_REQUEST, ("push", "app"), ("push", "request")]
+    assert while_open == [*DISPATCHED, ("push", "app"), ("push", "request")]
     assert [e.action for e in trace.events[len(while_open) :]] == [
         "teardown",
         "pop",
@@ -324,9 +331,70 @@ def test_teardown_callbacks_are_noted_in_the_order_flask_runs_them():
     app.register_blueprint(shelf)
     with tracer.recording() as trace:
         assert app.test_client().get("/shelf").text == "items"
-    [teardown] = [e for e in trace.events if e.kind == "request" and e.note]
+    [teardown] = [
+        e for e in trace.events if e.action == "teardown" and e.kind == "request"
+    ]
     noted = [name.rsplit(".", 1)[-1] for name in teardown.note.split(", ")]
     # What Flask ran: the blueprint's (last registered first), then the
     # app's (small_app's close_request was registered before app_own).
     assert ran == ["shelf_second", "shelf_first", "app_own"]
     assert noted == [*ran, "close_request"]  # before the fix: the app's first
+
+
+def test_a_requests_lifecycle_is_recorded_in_the_order_flask_runs_it():
+    app = small_app()
+    shelf = flask.Blueprint("shelf", __name__)
+    ran = []
+
+    @app.before_request
+    def app_first():
+        ran.append("before_request")
+
+    @shelf.before_request
+    def shelf_second():
+        ran.append("before_request")
+
+    @shelf.route("/boom")
+    def boom():
+        ran.append("view")
+        raise KeyError("cart")
+
+    @app.errorhandler(KeyError)
+    def answer_key_error(error):
+        ran.append("error_handler")
+        return "no such cart", 409
+
+    @app.after_request
+    def app_after(response):
+        ran.append("after_request")
+        return response
+
+    app.register_blueprint(shelf)
+    with tracer.recording() as trace:
+        assert app.test_client().get("/boom").status_code == 409
+    steps_run = [e for e in trace.events if e.action not in ("push", "pop")]
+    # The order Flask ran them in, each once (the two before_request
+    # callbacks are one step), then the teardowns.
+    assert [e.action for e in steps_run] == [
+        *dict.fromkeys(ran),
+        "teardown",
+        "teardown",
+    ]
+    notes = {e.action: e.note for e in steps_run}
+    assert [n.rsplit(".", 1)[-1] for n in notes["before_request"].split(", ")] == [
+        "app_first",
+        "shelf_second",
+    ]
+    assert notes["view"].startswith("shelf.boom: ")
+    assert notes["error_handler"] == "KeyError: 'cart'"
+    assert notes["after_request"].endswith("app_after")
+    assert all(e.depth == 2 for e in steps_run[:-1])  # inside the request
+
+
+def test_a_url_without_a_rule_goes_from_the_hooks_to_the_404_handler():
+    app = small_app()
+    with tracer.recording() as trace:
+        assert app.test_client().get("/nowhere").status_code == 404
+    actions = [e.action for e in trace.events if e.action not in ("push", "pop")]
+    assert actions == ["error_handler", "teardown", "teardown"]  # no view
+    assert trace.events[2].note == "NotFound (404)"

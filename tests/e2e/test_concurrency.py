@@ -45,6 +45,9 @@ def test_each_request_sees_only_its_own_context(tmp_path, command):
         assert steps == [
             ("push", "app", app, None),
             ("push", "request", app, url),
+            ("before_request", "request", app, None),
+            ("view", "request", app, None),
+            ("after_request", "request", app, None),
             ("teardown", "request", app, None),
             ("pop", "request", app, url),
             ("teardown", "app", app, None),

@@ -3,6 +3,14 @@
 import textwrap
 
 
+def label(event):
+    """What a step that is no push or pop is called: the callbacks' kind
+    (``teardown_request``, ``before_request``, ...), or ``view``."""
+    if event.action == "teardown":
+        return "teardown_request" if event.kind == "request" else "teardown_appcontext"
+    return event.action
+
+
 class TracePrinter:
     """Prints events indented by their depth, and notes at the current depth."""
 
@@ -13,15 +21,13 @@ class TracePrinter:
         self.marks = []  # (events before it, text) of each step and note
 
     def event(self, event):
-        """Print a push, pop or teardown as it happens (a ``tracer.recording``
-        listener); a teardown is indented as the context it tears down."""
+        """Print a push, pop, teardown or step of a request (its view, its
+        callbacks) as it happens (a ``tracer.recording`` listener); a step
+        is indented as the context it runs in."""
         indent = "  " * event.depth
         self.seen += 1
-        if event.action == "teardown":
-            callbacks = (
-                "teardown_request" if event.kind == "request" else "teardown_appcontext"
-            )
-            self.echo(f"{indent}~ {callbacks} {event.app}: {event.note}")
+        if event.action not in ("push", "pop"):
+            self.echo(f"{indent}~ {label(event)} {event.app}: {event.note}")
             return
         sign = "+" if event.action == "push" else "-"
         url = f"  {event.url}" if event.url else ""

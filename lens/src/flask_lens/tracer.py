@@ -123,5 +123,10 @@ def failure(prefix, error):
 
 @lru_cache(maxsize=256)
 def names(callbacks):
-    """The names of a tuple of callbacks, as a teardown's note (made once)."""
-    return ", ".join(getattr(f, "__qualname__", repr(f)) for f in callbacks)
+    """The names of a tuple of callbacks, as a step's note (made once); a
+    ``functools.partial`` by the function it calls."""
+    return ", ".join(_name(getattr(f, "func", f)) for f in callbacks)
+
+
+def _name(function):
+    return getattr(function, "__qualname__", None) or repr(function)
