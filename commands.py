@@ -56,7 +56,10 @@ def serve(host, port, debug):
     netloc = f"[{host}]" if ":" in host else host
     os.environ.setdefault("FLASK_PUBLIC_URL", f"http://{netloc}:{port}")
     debug = get_debug_flag() if debug is None else debug
-    site = create_site()
+    # The toolbar's SQLAlchemy panel lists the queries Flask-SQLAlchemy
+    # records, which it does only if told so when the app is built.
+    recorded = {"SQLALCHEMY_RECORD_QUERIES": True} if debug else None
+    site = create_site(recorded, recorded)
     try:
         wsgi = served(site, debug)  # only here does debug mode turn on
     except schema.SchemaOutOfDate as error:

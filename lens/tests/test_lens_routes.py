@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flask import Flask
 from sites import (
     SubdomainDispatcher,
     app_with,
@@ -132,3 +133,10 @@ def test_the_readmes_quickstart_prints_what_the_readme_shows(tmp_path):
     assert [command.split()[0] for command, _ in shown] == ["routes", "resolve"]
     for command, output in shown:
         assert flask_lens(*command.split(), cwd=tmp_path).stdout == output, command
+
+
+def test_flasks_static_route_is_named_by_what_it_does():
+    # It was "flask.app:Flask.__init__.<locals>.<lambda>".
+    app = Flask("plain")
+    [static] = [r for r in routes(app) if r.endpoint == "static"]
+    assert static.view == "flask.app:Flask.send_static_file"

@@ -352,6 +352,9 @@ def test_with_serve_debug_the_contexts_panel_shows_this_very_request(browser, tm
         contexts = open_contexts_panel(page)
         assert "SCRIPT_NAME (the mount)\t'/admin'" in contexts
         assert "admin.users:index" in contexts and "/admin/users" in contexts
+        # Flask-SQLAlchemy records queries for the panel (it said Unavailable).
+        toolbar = page.inner_text("#flDebugToolbar")
+        assert re.search(r"SQLAlchemy\s+[1-9]\d* quer", toolbar), toolbar
         page.click("a.flDebugRoutesPanel")
         routes = page.inner_text("#flDebugRoutesPanel-content")
         assert "/user/<nickname>" in routes and "/admin/routes" in routes

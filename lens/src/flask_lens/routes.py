@@ -49,10 +49,17 @@ class Route:
         return {**asdict(self), "methods": list(self.methods)}
 
 
+# Flask's static route is a lambda made in Flask.__init__ that calls
+# send_static_file: named by what it does, not as "<locals>.<lambda>".
+STATIC_LAMBDA = "Flask.__init__.<locals>.<lambda>"
+
+
 def view_name(view) -> str:
     """``module:qualname`` of the function under any decorators."""
     while hasattr(view, "__wrapped__"):
         view = view.__wrapped__
+    if view.__qualname__ == STATIC_LAMBDA and view.__module__ == "flask.app":
+        return "flask.app:Flask.send_static_file"
     return f"{view.__module__}:{view.__qualname__}"
 
 
