@@ -57,17 +57,17 @@ def index():
         site_trace, status = trace_site_request(site, form.path, form.method)
         routing = resolve(site, form.path, form.method, base_url=links.base_url())
         title = f"{form.method} {form.path} through the combined site: {status}"
-        pictures.append((title, site_trace))
+        pictures.append((title, site_trace, False))
     if root_app is not None:  # the scenario needs a second app
         admin = current_app._get_current_object()
         scenario_trace = in_fresh_context(scenario.run, root_app, admin, None)
-        pictures.append(
-            ("The nested scenario of python dispatcher.py trace", scenario_trace)
-        )
+        title = "The nested scenario of python dispatcher.py trace"
+        pictures.append((title, scenario_trace, True))  # the same for any path
     apps = [app.name for app in links.site_apps().values()]  # each its color
     drawn = [
-        (title, entries(trace), ticks(trace.events), *layout(trace.events, apps))
-        for title, trace in pictures
+        (title, folded, entries(trace), ticks(trace.events))
+        + layout(trace.events, apps)
+        for title, trace, folded in pictures
     ]
     page = render_template(
         "admin/trace/index.html",

@@ -251,8 +251,12 @@ def test_the_admin_finds_the_user_and_the_mail_and_reads_the_routing(browser, si
     assert request_bar["y"] < app_bar["y"]
     assert app_bar["x"] < request_bar["x"]
     assert request_bar["x"] + request_bar["width"] < app_bar["x"] + app_bar["width"]
+    # The scenario is the same for any path: folded until it is opened.
+    assert page.locator("ol.events").nth(1).inner_text() == ""
+    page.click("details.trace summary")
     scenario = page.locator("ol.events").nth(1).inner_text()
     assert "Why: url_for asks the active request" in scenario
+    assert "url_for('hello') -> /hello" in scenario  # as make trace prints it
     screenshot(page, "admin-trace")
 
     # Logging out of the admin leaves the frontend session alone.

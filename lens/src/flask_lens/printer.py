@@ -18,7 +18,7 @@ class TracePrinter:
         self.echo = echo or (lambda line: None)
         self.depth = 0
         self.seen = 0  # events printed so far
-        self.marks = []  # (events before it, text) of each step and note
+        self.marks = []  # (events before it, text) of each step, note, value
 
     def event(self, event):
         """Print a push, pop, teardown or step of a request (its view, its
@@ -53,4 +53,5 @@ class TracePrinter:
             value = compute()
         except Exception as error:  # the point is to show what is raised
             value = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        self.marks.append((self.seen, f"{label} -> {value}"))  # for the pages
         self.echo(f"{'  ' * (self.depth + 1)}{label:<28} -> {value}")
