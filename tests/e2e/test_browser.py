@@ -312,6 +312,18 @@ def test_on_a_phone_no_page_scrolls_sideways(chromium, site):
             if not fits(page):
                 wide.append(path)
         assert wide == [], "these pages scroll sideways at 390 px"
+        # Inside their boxes, code stays on its line (it wrapped a character
+        # a line), and an opened message is wider than a column of 9.
+        page.goto(site.url("/admin/routes"))
+        tallest = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('table.routes td code')]"
+            ".map(code => code.getBoundingClientRect().height))"
+        )
+        assert tallest < 30, f"a route's code cell is {tallest} px tall"
+        page.goto(site.url("/admin/outbox"))
+        page.click("details.parts summary")  # erin's confirmation email
+        opened = page.locator("details.parts[open] pre.text").first.bounding_box()
+        assert opened["width"] > 250, f"an opened message is {opened['width']} px"
         page.goto(site.url("/admin/trace"))
         screenshot(page, "phone-admin-trace", full_page=False)  # one screen
         page.goto(site.url("/user/erin"))
