@@ -1,6 +1,8 @@
 """The docs stay true: their copies of command output and their examples run."""
 
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -12,13 +14,14 @@ from tests.helpers import run_cli
 
 PREFIXES = ("FLASK", "FRONTEND", "ADMIN")
 
-CONTEXTS = ROOT / "docs" / "contexts.md"
-TESTING = ROOT / "docs" / "testing.md"
+# The lesson's chapters, in the order a learner reads them (README.md).
+LESSON = [
+    ROOT / "docs" / name
+    for name in ("why-contexts.md", "routing.md", "contexts.md", "testing.md")
+]
 PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 EXAMPLES = [
-    (doc, code)
-    for doc in (CONTEXTS, TESTING)
-    for code in PYTHON_BLOCK.findall(doc.read_text())
+    (doc, code) for doc in LESSON for code in PYTHON_BLOCK.findall(doc.read_text())
 ]
 
 
@@ -62,3 +65,26 @@ def test_every_setting_the_apps_read_is_documented():
         if not any(f"{prefix}_{key}`" in chapters for prefix in PREFIXES)
     ]
     assert undocumented == []
+
+
+NEXT_FLASK = sorted(ROOT.parent.glob("shared/wheels/flask-3.2*.whl"))
+NEXT_CHAPTER = ROOT / "docs" / "next-flask.md"
+
+
+@pytest.mark.skipif(not NEXT_FLASK, reason="no Flask 3.2 wheel in ../shared/wheels")
+def test_the_next_flask_chapter_runs_on_flask_32(tmp_path):
+    # A fresh environment with the wheel of Flask's main branch only (no pip
+    # of its own: this one installs into it).
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run(
+        [*pip, "--python", venv / "bin" / "python", "install", NEXT_FLASK[-1]],
+        check=True,
+        capture_output=True,
+    )
+    [code] = PYTHON_BLOCK.findall(NEXT_CHAPTER.read_text())
+    ran = subprocess.run(
+        [venv / "bin" / "python", "-c", code], capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
