@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test lint routes trace bench screenshots clean
+.PHONY: run test lint deliver routes trace bench screenshots clean
 
 run: $(STAMP)
 	$(BIN)/python dispatcher.py serve
@@ -21,6 +21,11 @@ test: lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Mail delivery and the periodic jobs in a process of their own, beside web
+# servers run with FRONTEND_MAIL_DELIVERY=false (docs/deployment.md).
+deliver: $(STAMP)
+	$(BIN)/python dispatcher.py deliver
 
 routes: $(STAMP)
 	$(BIN)/python dispatcher.py routes

@@ -1,8 +1,10 @@
-"""The site's command line: ``python dispatcher.py [serve|routes|trace|db]``."""
+"""The site's command line: ``python dispatcher.py [serve|deliver|routes|trace|db]``."""
 
+import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -16,6 +18,7 @@ from werkzeug.serving import run_simple
 from admin.auth import ensure_credentials
 from core import schema, toolbar
 from core.mail import devserver
+from core.prepare import prepare
 from core.serving import served
 from dispatcher import create_site
 
@@ -80,6 +83,34 @@ def serve(host, port, debug):
         site.services.stop()
         if mail_server is not None:
             mail_server.stop()
+
+
+@cli.command()
+def deliver():
+    """Deliver the outbox and run the periodic jobs, and nothing else.
+
+    Beside web servers that run with FRONTEND_MAIL_DELIVERY=false, so that
+    sending mail never shares their processes. SIGTERM or Ctrl-C stops it
+    once the message in flight is answered (at most MAIL_DATA_TIMEOUT);
+    the rest of each claimed batch is handed back at once.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    delivering = {"MAIL_DELIVERY": True}  # whatever the web processes say
+    site = create_site(delivering, None)
+    try:
+        prepare(site.apps.values())
+    except schema.SchemaOutOfDate as error:
+        raise click.ClickException(str(error)) from error
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda signum, frame: stop.set())
+    site.services.start()
+    threads = site.app.config["MAIL_DELIVERY_THREADS"]
+    click.echo(f" * Delivering the outbox with {threads} threads (SIGTERM stops)")
+    stop.wait()
+    click.echo(" * Stopping: the messages in flight finish, the rest go back")
+    site.services.stop()
+    click.echo(" * Stopped")
 
 
 def announce_admin_password(admin_app):

@@ -1,5 +1,7 @@
 """Helpers only the tests need: SQL on the test database, the command line."""
 
+import os
+import re
 import subprocess
 import sys
 from urllib.parse import urlsplit
@@ -90,3 +92,18 @@ def confirm_in_browser(browser, database_url, email):
     path = urlsplit(confirmation_link(database_url, email)).path
     status, _, page = browser.request(path)
     assert status == 200, page
+
+
+def run_bench_smoke(tmp_path, *names):
+    """Run ``python -m bench --smoke --only NAMES``; return its output."""
+    env = {"PATH": os.environ["PATH"], "FLASK_INSTANCE_PATH": str(tmp_path)}
+    result = run_in_repository(
+        ["-m", "bench", "--smoke", "--only", *names], env, check=False, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def bench_figures(output):
+    """The figure numbers the output's table has, in order."""
+    return re.findall(r"^(\d\w?\.) ", output, re.M)

@@ -1,7 +1,9 @@
 """Mail under slow, refusing and misconfigured SMTP servers: the measured
 defects of issue 9, each against a real SMTP server (aiosmtpd)."""
 
+import os
 import re
+import socket
 import sqlite3
 import threading
 import time
@@ -335,3 +337,33 @@ def test_sent_mail_is_pruned_after_its_days_and_failed_mail_stays(
         (2, "sent"),
         (3, "failed"),
     ]
+
+
+def test_a_restart_with_the_dead_ones_pid_takes_its_claims_over(
+    mail_config, admin_config, smtp, database_url
+):
+    # In a container the site is often pid 1: a sender was host:pid:thread,
+    # so a restarted process held the dead one's claims as its own, renewing
+    # them with each batch (80 messages stayed "sending" for minutes).
+    smtp.recorder.data_delay = 0.1
+    follow_many(mail_config, admin_config, 8)
+    [row] = outbox_rows(database_url)[:1]
+    dead = f"{socket.gethostname()}:{os.getpid()}:outbox-0"  # the old name
+    query(
+        database_url,
+        "UPDATE outbox SET status = 'sending', claimed_by = :dead,"
+        " claimed_until = :until WHERE id = :id",
+        dead=dead,
+        until=time.time() + 1,
+        id=row["id"],
+    )
+    app = delivering(mail_config, threads=1)
+    try:
+        wait_until(
+            lambda: outbox_rows(database_url)[0]["status"] == "sent",
+            timeout=20,
+            message="the dead sender's message sent by the new one",
+        )
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages)

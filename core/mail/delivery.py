@@ -78,7 +78,9 @@ class Deliverer:
             self.retry_later(remaining, error)
             remaining = []
         finally:
+            sent = len(self.sent)
             self.record()
+            log.info("%s: %d of a batch of %d sent", self.worker, sent, len(batch))
         claims.release([row.id for row in remaining], self.worker)
 
     def hold(self, row):

@@ -11,6 +11,7 @@ or the poll interval passes; then it claims due messages and delivers them
 
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
@@ -39,6 +40,7 @@ class DeliveryThreads:
         self._stopped = False  # stop() is final: no start() after it
         self._threads = []
         self._pid = None
+        self._start_id = None
 
     def start(self):
         """Start the threads, once per process (again in a forked child)."""
@@ -48,6 +50,10 @@ class DeliveryThreads:
             if self._pid == os.getpid() or self._stopped:
                 return
             self._pid = os.getpid()
+            # A sender's name must be new at each start: a restarted process
+            # often gets the dead one's pid (pid 1 in a container), and would
+            # renew the dead one's claims as its own.
+            self._start_id = secrets.token_hex(4)
             count = self.app.config["MAIL_DELIVERY_THREADS"]
             self._threads = [
                 threading.Thread(target=self._run, name=f"outbox-{n}", daemon=True)
@@ -82,9 +88,8 @@ class DeliveryThreads:
             thread.join(timeout)
 
     def _run(self):
-        worker = (
-            f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
-        )
+        thread = threading.current_thread().name
+        worker = f"{socket.gethostname()}:{os.getpid()}:{self._start_id}:{thread}"
         deliverer = Deliverer(worker, self.app.config, self._stopping)
         while not self._stopping.is_set():
             seen, due = self._generation, None

@@ -1,12 +1,15 @@
 """Mail from real server processes: several gunicorn workers, a restart,
 and waitress."""
 
+import os
+import signal
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from harness.local import free_port, wait_until
-from harness.servers import Browser, gunicorn_command, running, serve_command
+from harness.servers import ROOT, Browser, gunicorn_command, running, serve_command
 from tests.helpers import confirm_in_browser, follower_emails, outbox_rows
 
 NAMES = [f"user{n}" for n in range(7)]
@@ -140,3 +143,45 @@ def test_under_waitress_the_first_request_starts_delivery(tmp_path, smtp):
         # Woken by the commit, not by the 60 s poll.
         wait_until(lambda: smtp.messages, message="the confirmation email")
     assert [m["To"] for m in smtp.messages] == ["ann@example.com"]
+
+
+def test_web_workers_without_delivery_and_one_deliver_process(tmp_path, smtp):
+    # The production shape: gunicorn serves with delivery off, and
+    # `python dispatcher.py deliver` sends the mail beside it.
+    port = free_port()
+    env = {
+        **mail_env(tmp_path, smtp.port),
+        "FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "FRONTEND_MAIL_DELIVERY": "false",
+    }
+    url = sqlite_url(tmp_path)
+    with running(gunicorn_command(port), env, tmp_path / "g.log", port) as base:
+        register(base, "bob", url)
+        alice = register(base, "alice", url)
+        assert follow(alice, "bob") == 302
+        # The web workers send nothing, not even bob's first email.
+        assert {row["status"] for row in outbox_rows(url, confirmations=True)} == {
+            "pending"
+        }
+        deliverer = subprocess.Popen(
+            [sys.executable, "dispatcher.py", "deliver"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            wait_until(lambda: follower_emails(smtp), message="the follower email")
+            wait_until(
+                lambda: {r["status"] for r in outbox_rows(url, True)} == {"sent"},
+                message="every message marked sent",
+            )
+        finally:
+            deliverer.send_signal(signal.SIGTERM)
+            output, _ = deliverer.communicate(timeout=30)
+    assert deliverer.returncode == 0, output
+    assert "Delivering the outbox with 8 threads" in output
+    assert "of a batch of" in output  # a line per batch
+    assert output.rstrip().endswith("* Stopped")
+    assert len(smtp.messages) == 3  # two confirmations, one follower email
