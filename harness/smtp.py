@@ -13,8 +13,9 @@ from harness.local import free_port
 class Recorder:
     """An aiosmtpd handler that keeps what it accepts.
 
-    ``replies`` queues answers for the next DATA commands ("451 ..."); when it
-    is empty the answer is 250. While ``open`` is cleared, DATA waits; with
+    ``replies`` queues answers for the next DATA commands ("451 ...", or
+    "DROP": close the connection with no answer); when it is empty the
+    answer is 250. While ``open`` is cleared, DATA waits; with
     ``data_delay`` set, every final reply to DATA comes that many seconds
     late. ``sender_reply`` (say "553 ...") refuses every MAIL FROM.
     """
@@ -46,6 +47,9 @@ class Recorder:
         await asyncio.sleep(self.data_delay)
         self.waiting -= 1
         reply = self.replies.pop(0) if self.replies else "250 OK"
+        if reply == "DROP":
+            server.transport.close()
+            return "421 dropped"  # never reaches the client
         if reply.startswith("250"):
             self.count += 1
             if self.parse:

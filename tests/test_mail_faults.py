@@ -367,3 +367,23 @@ def test_a_restart_with_the_dead_ones_pid_takes_its_claims_over(
     finally:
         app.extensions["outbox_delivery"].stop()
     assert len({m["Message-ID"] for m in smtp.messages}) == len(smtp.messages)
+
+
+def test_a_dropped_connection_counts_only_the_message_it_dropped(
+    mail_config, admin_config, smtp, database_url
+):
+    # The rest of the batch got an attempt (and a longer wait) and the error
+    # "please run connect() first", though none of them was tried: QUIT on
+    # the dropped connection raised it in place of the real one.
+    smtp.recorder.replies = ["DROP"]
+    config = {**mail_config, "MAIL_BATCH_SIZE": 20}
+    follow_many(config, admin_config, 4)
+    app = delivering(config, threads=1)
+    try:
+        rows = wait_for_status(database_url, "sent", count=4)
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    assert [row["attempts"] for row in rows] == [2, 1, 1, 1]  # the first dropped
+    assert "Connection unexpectedly closed" in rows[0]["last_error"]
+    assert [row["last_error"] for row in rows[1:]] == [None] * 3
+    assert len(smtp.messages) == 4

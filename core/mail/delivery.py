@@ -15,7 +15,13 @@ import time
 
 from core.extensions import mail
 from core.mail import claims
-from core.mail.failures import describe, is_permanent, retry_delay, stops_the_batch
+from core.mail.failures import (
+    breaks_connection,
+    describe,
+    is_permanent,
+    retry_delay,
+    stops_the_batch,
+)
 from core.mail.smtp import finished_bytes
 
 log = logging.getLogger(__name__)
@@ -72,8 +78,12 @@ class Deliverer:
                     if self.hold(row):
                         self.send(connection, row)
         except StopBatch as stop:
-            self.retry_later(remaining, stop.error)
-            remaining = []
+            # After a broken connection the rest were never tried: they go
+            # back as they were (no attempt, no other message's error) for
+            # a new connection. A refused sender would refuse them all.
+            if not breaks_connection(stop.error):
+                self.retry_later(remaining, stop.error)
+                remaining = []
         except Exception as error:  # no connection: every message waits
             self.retry_later(remaining, error)
             remaining = []

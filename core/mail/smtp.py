@@ -65,6 +65,20 @@ class Connection(flask_mail.Connection):
             raise
         return host
 
+    def __exit__(self, exc_type, exc_value, tb):
+        """Say QUIT if the connection still stands, else just close it.
+
+        After a dropped connection Flask-Mail's ``quit()`` raised "please
+        run connect() first", which replaced the real error, and the rest of
+        the batch was charged with it.
+        """
+        if self.host is None:
+            return
+        try:
+            self.host.quit()
+        except (smtplib.SMTPException, OSError):
+            self.host.close()
+
     def send_raw(self, from_address, recipient, raw):
         """Send finished message bytes to one recipient."""
         if self.host is not None:  # None when MAIL_SUPPRESS_SEND
