@@ -73,6 +73,11 @@ DEFAULTS = {
     # FLASK_RATELIMIT_ENABLED=false turns them off (load tests).
     "RATELIMIT_ENABLED": True,
     "RATELIMIT_STORAGE_URI": "database://",
+    # A storage that fails (Redis away, the database locked) is replaced by
+    # counters in each process's memory until it answers again, rather than
+    # failing every page; a Redis that does not answer is given up on in 1 s.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_LOGIN_CLIENT": "10 per minute; 30 per hour",  # failed logins
     # The counters kept at most (about 200 bytes each); past it, a job each

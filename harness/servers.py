@@ -78,12 +78,14 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 class Browser:
     """An HTTP client with cookies that does not follow redirects."""
 
-    def __init__(self, base, cookies=None):
+    def __init__(self, base, cookies=None, address=None):
         self.base = base
         self.cookies = http.cookiejar.CookieJar() if cookies is None else cookies
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects
         )
+        if address is not None:  # a client at ``address``, behind one proxy
+            self.opener.addheaders = [("X-Forwarded-For", address)]
 
     def at(self, base):
         """The same browser (the same cookies) talking to the server at ``base``."""

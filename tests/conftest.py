@@ -64,6 +64,7 @@ SLOWEST_FILES = [
     "tests/e2e/test_two_servers.py",
     "tests/test_security.py",
     "tests/e2e/test_concurrency.py",
+    "tests/e2e/test_redis_limits.py",
     "lens/tests/test_lens_install.py",
 ]
 

@@ -6,9 +6,12 @@ statement, so a burst of parallel guesses gets no more checks than the
 limits allow.
 """
 
+import logging
+
 from core.throttle import lockout
 from core.throttle.limiter import configured
 
+log = logging.getLogger(__name__)
 FAILED_LOGINS = "Too many failed logins from your address: try again later."
 
 
@@ -28,10 +31,14 @@ def client_limit(limiter):
 
 
 def give_back(limiter):
-    """Uncount this request from the limits ``limiter`` counted it against."""
-    for limit in limiter.current_limits:
-        expiry = limit.limit.get_expiry()
-        limiter.limiter.storage.incr(limit.key, expiry, amount=-1)
+    """Uncount this request from the limits ``limiter`` counted it against
+    (if its storage answers: else the count stays, the safe side)."""
+    storage = limiter.limiter.storage
+    try:
+        for limit in limiter.current_limits:
+            storage.incr(limit.key, limit.limit.get_expiry(), amount=-1)
+    except storage.base_exceptions as error:
+        log.warning("could not give back a login's count: %s", error)
 
 
 def attempt(limiter, form, account, check, *args, wrong):

@@ -50,14 +50,6 @@ def server(request, tmp_path_factory):
         yield base, database_url
 
 
-class Client(Browser):
-    """A browser whose requests come from ``address`` through the proxy."""
-
-    def __init__(self, base, address):
-        super().__init__(base)
-        self.opener.addheaders = [("X-Forwarded-For", address)]
-
-
 def at_once(requests):
     """Send each prepared request (a callable) at the same moment, each in a
     thread of its own; return their statuses and pages."""
@@ -81,7 +73,7 @@ def login_form(client, nickname, password):
 
 def register(base, nickname, address):
     """Register ``nickname`` from ``address``; return its logged-in client."""
-    client = Client(base, address)
+    client = Browser(base, address=address)
     data = {
         "nickname": nickname,
         "email": f"{nickname}@example.com",
@@ -95,7 +87,8 @@ def test_a_burst_of_guesses_from_many_addresses_gets_ten_checked(server):
     base, _ = server
     register(base, "bob", "10.1.0.1")
     guesses = [
-        login_form(Client(base, f"10.1.1.{n}"), "bob", f"guess-{n}") for n in range(30)
+        login_form(Browser(base, address=f"10.1.1.{n}"), "bob", f"guess-{n}")
+        for n in range(30)
     ]
     answers = at_once(guesses)
     statuses = [status for status, _, _ in answers]
@@ -103,14 +96,15 @@ def test_a_burst_of_guesses_from_many_addresses_gets_ten_checked(server):
     assert statuses.count(400) == 10
     assert statuses.count(429) == 20
     assert all(LOCKED in page for status, _, page in answers if status == 429)
-    _, headers, page = login_form(Client(base, "10.1.2.1"), "bob", "right-password")()
+    owner = Browser(base, address="10.1.2.1")
+    _, headers, page = login_form(owner, "bob", "right-password")()
     assert LOCKED in page
     assert 14 * 60 < int(headers["Retry-After"]) <= 15 * 60
 
 
 def test_a_burst_of_guesses_from_one_address_gets_ten_checked(server):
     base, _ = server
-    client = Client(base, "10.2.0.1")
+    client = Browser(base, address="10.2.0.1")
     # Other nicknames each time: the lockout of one account never decides.
     guesses = [login_form(client, f"nobody{n}", "guess") for n in range(25)]
     answers = at_once(guesses)
