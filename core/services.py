@@ -9,6 +9,7 @@ import os
 import threading
 
 from core.jobs import JobThread
+from core.mail.wakeup import Listener
 from core.mail.workers import DELIVERY
 
 
@@ -20,6 +21,7 @@ class Services:
         self._lock = threading.Lock()
         self._pid = None
         self.jobs = None
+        self.listener = None  # wakes delivery when another process wrote mail
 
     def deliveries(self):
         """The delivery threads of the apps configured to deliver mail."""
@@ -42,11 +44,17 @@ class Services:
             self._pid = os.getpid()
             self.jobs = JobThread(self.apps)
             self.jobs.start()
-            for delivery in self.deliveries():
+            deliveries = self.deliveries()
+            for delivery in deliveries:
                 delivery.start()
+            if deliveries:
+                self.listener = Listener(deliveries[0].app, self.wake)
+                self.listener.start()
 
     def stop(self, timeout=None):
         """Let in-flight mail and jobs finish, hand back the rest, and end."""
+        if self.listener is not None:
+            self.listener.stop()
         for delivery in self.deliveries():
             delivery.stop(timeout)
         if self.jobs is not None:

@@ -15,6 +15,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 
 from core.extensions import db
+from core.mail import wakeup
 from core.mail.models import OutboxMessage as Message
 from core.mail.smtp import build_message
 
@@ -58,18 +59,23 @@ def enqueue(from_address, recipient, subject, body, html, headers=None):
 
 def mail_is_due():
     """Wake delivery when the session's transaction commits (mail was written
-    or made due in it); a rollback forgets it."""
+    or made due in it), here and in other processes (``wakeup``); a
+    rollback forgets it."""
     db.session.info[QUEUED] = True
+    wakeup.notify_in_transaction()
 
 
 def _wake_after_commit(session):
+    wakeup.forget_transaction(session)
     if session.info.pop(QUEUED, False) and has_app_context():
         wake = current_app.extensions.get(WAKE)
         if wake is not None:
             wake()
+        wakeup.wake_sqlite_listeners(current_app)
 
 
 def _forget_after_rollback(session, previous_transaction):
+    wakeup.forget_transaction(session)
     session.info.pop(QUEUED, None)
 
 

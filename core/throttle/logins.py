@@ -33,9 +33,12 @@ def client_limit(limiter):
 def give_back(limiter):
     """Uncount this request from the limits ``limiter`` counted it against
     (if its storage answers: else the count stays, the safe side)."""
+    counted = limiter.current_limits  # none when the limits are off
+    if not counted:
+        return
     storage = limiter.limiter.storage
     try:
-        for limit in limiter.current_limits:
+        for limit in counted:
             storage.incr(limit.key, limit.limit.get_expiry(), amount=-1)
     except storage.base_exceptions as error:
         log.warning("could not give back a login's count: %s", error)

@@ -8,6 +8,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from harness.local import free_port, wait_until
 from harness.servers import ROOT, Browser, gunicorn_command, running, serve_command
 from tests.helpers import confirm_in_browser, follower_emails, outbox_rows
@@ -185,3 +187,44 @@ def test_web_workers_without_delivery_and_one_deliver_process(tmp_path, smtp):
     assert "of a batch of" in output  # a line per batch
     assert output.rstrip().endswith("* Stopped")
     assert len(smtp.messages) == 3  # two confirmations, one follower email
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+def test_a_deliverer_is_woken_by_mail_written_in_another_process(
+    tmp_path, smtp, backend, database_url
+):
+    # The deliverer polls once a minute here: only a wake-up from the web
+    # process (NOTIFY on PostgreSQL, a datagram on SQLite) sends in seconds.
+    port = free_port()
+    url = database_url if backend == "postgresql" else sqlite_url(tmp_path)
+    env = {
+        **mail_env(tmp_path, smtp.port),
+        "FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "FRONTEND_MAIL_DELIVERY": "false",
+        "FLASK_MAIL_POLL_SECONDS": "60",
+    }
+    if backend == "postgresql":
+        env["FLASK_DATABASE_URL"] = url
+    with running(gunicorn_command(port), env, tmp_path / "g.log", port) as base:
+        register(base, "bob", url)
+        alice = register(base, "alice", url)
+        deliverer = subprocess.Popen(
+            [sys.executable, "dispatcher.py", "deliver"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            # It starts by sending what is due (the two confirmations)...
+            wait_until(lambda: len(smtp.messages) == 2, message="the confirmations")
+            assert follow(alice, "bob") == 302
+            # ...then sleeps: the follow's email comes from a wake-up.
+            wait_until(
+                lambda: follower_emails(smtp), timeout=10, message="a woken deliverer"
+            )
+        finally:
+            deliverer.send_signal(signal.SIGTERM)
+            output, _ = deliverer.communicate(timeout=30)
+    assert deliverer.returncode == 0, output
