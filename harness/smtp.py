@@ -30,6 +30,7 @@ class Recorder:
         self.sender_reply = None
         self.parse = True  # False: count messages, keep none (benchmarks)
         self.count = 0
+        self.bodies = 0  # message bodies received, answered or not
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         """Accept the sender, unless told to refuse every one."""
@@ -41,6 +42,7 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         """Answer a message as told, keeping it if the answer is 250."""
+        self.bodies += 1
         self.waiting += 1
         while not self.open.is_set():
             await asyncio.sleep(0.01)

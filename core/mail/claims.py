@@ -24,6 +24,7 @@ CLAIMED = (
     Message.raw,
     Message.attempts,
     Message.takeovers,
+    Message.last_error,
     Message.created_at,
     Message.retried_at,
     Message.next_attempt_at,

@@ -22,7 +22,7 @@ from core.mail.failures import (
     retry_delay,
     stops_the_batch,
 )
-from core.mail.smtp import finished_bytes
+from core.mail.smtp import NoFinalReply, finished_bytes
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,9 @@ class Deliverer:
         """Send one message; a failure is recorded, or stops the batch."""
         try:
             connection.send_raw(row.from_address, row.recipient, finished_bytes(row))
+        except NoFinalReply as error:
+            self.unknown_window(row, error)
+            raise StopBatch(error) from error
         except Exception as error:
             if is_permanent(error):
                 claims.mark_failed(row.id, self.worker, describe(error))
@@ -123,6 +126,20 @@ class Deliverer:
                 raise StopBatch(error) from error
         else:
             self.sent.append(row.id)
+
+    def unknown_window(self, row, error):
+        """No reply after the body: the server may have taken the message.
+        Try once more; a second time, fail it with that reason rather than
+        send a copy per attempt."""
+        if row.last_error and row.last_error.startswith(NoFinalReply.__name__):
+            reason = (
+                f"{describe(error)}, twice: it may have been delivered, so it is "
+                "not sent again (retry it by hand if it was not)"
+            )
+            claims.mark_failed(row.id, self.worker, reason)
+            log.warning("message %s failed: %s", row.id, reason)
+        else:
+            self.retry_later([row], error)
 
     def record(self):
         """Write the sent marks and renew the claims, retrying while the

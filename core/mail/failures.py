@@ -45,7 +45,7 @@ def stops_the_batch(error):
 
 def describe(error):
     """A one-line account of ``error`` for the outbox page."""
-    if isinstance(error, smtplib.SMTPServerDisconnected):
+    if type(error) is smtplib.SMTPServerDisconnected:  # not NoFinalReply
         return f"SMTPServerDisconnected: {error} (timed out or closed)"
     return f"{type(error).__name__}: {error}"
 

@@ -17,16 +17,38 @@ import flask_mail
 from flask import current_app
 
 
+class NoFinalReply(smtplib.SMTPServerDisconnected):
+    """The body was sent and no final reply came (a timeout, a dropped
+    connection): the server may have accepted the message."""
+
+
+END_OF_BODY = b"\r\n.\r\n"
+
+
 class FinalReplyTimeout:
-    """Wait ``data_timeout`` seconds (not the socket's timeout) during DATA."""
+    """Wait ``data_timeout`` seconds (not the socket's timeout) during DATA,
+    and tell a reply that never came after the body (``NoFinalReply``)."""
 
     data_timeout = None
+    body_sent = False
+
+    def send(self, s):
+        """Send ``s``, noting whether it ended a message body."""
+        self.body_sent = isinstance(s, bytes) and s.endswith(END_OF_BODY)
+        return super().send(s)
 
     def data(self, msg):
         """Send the message body and wait for the server's final reply."""
         self.sock.settimeout(self.data_timeout)
+        self.body_sent = False
         try:
             return super().data(msg)
+        except smtplib.SMTPServerDisconnected as error:
+            if self.body_sent:
+                raise NoFinalReply(
+                    f"no reply after the message body ({error})"
+                ) from error
+            raise
         finally:
             if self.sock is not None:  # a failure closes the connection
                 self.sock.settimeout(self.timeout)
