@@ -405,3 +405,27 @@ def test_a_reply_that_never_comes_after_the_body_is_tried_once_more_only(
     assert row["attempts"] == 2
     assert "twice: it may have been delivered" in row["last_error"]
     assert smtp.recorder.bodies == 2  # the server got the message twice, no more
+
+
+def test_each_message_is_marked_sent_right_after_its_250(
+    mail_config, admin_config, smtp, database_url
+):
+    # The marks of a batch were written at its end: a sender that died in
+    # the middle left every delivered message "sending", to be sent again.
+    smtp.recorder.data_delay = 0.2
+    config = {**mail_config, "MAIL_BATCH_SIZE": 20}
+    follow_many(config, admin_config, 5)
+    app = delivering(config, threads=1)
+    try:
+        wait_until(lambda: len(smtp.messages) >= 2, message="two messages accepted")
+        smtp.recorder.open.clear()  # the next DATA waits: the batch is not over
+        wait_until(
+            lambda: [r["status"] for r in outbox_rows(database_url)].count("sent")
+            == len(smtp.messages),
+            timeout=5,
+            message="each accepted message marked sent mid-batch",
+        )
+        assert [r["status"] for r in outbox_rows(database_url)].count("sending") >= 1
+    finally:
+        smtp.recorder.open.set()
+        app.extensions["outbox_delivery"].stop()

@@ -59,9 +59,14 @@ class Deliverer:
         self.sent = []  # delivered, not yet recorded as sent
         self.held = set()  # the ids claimed and held now...
         self.held_until = 0.0  # ...until this time
+        self.delivered = 0  # messages the server accepted from this sender
 
     def claim(self):
-        """Claim a batch of due messages."""
+        """Claim a batch of due messages, once the sent marks the database
+        refused before are written (else a claim could take over, and send
+        again, a message this sender delivered)."""
+        if self.sent and self.record() is None:
+            return []
         hold = hold_seconds(self.config)
         until = time.time() + hold  # no later than the claims' own time
         batch = claims.claim(self.worker, self.config["MAIL_BATCH_SIZE"], hold)
@@ -70,7 +75,7 @@ class Deliverer:
 
     def deliver(self, batch):
         """Send a claimed batch over one connection; record every outcome."""
-        remaining = list(batch)
+        remaining, before = list(batch), self.delivered
         try:
             with mail.connect() as connection:
                 while remaining and not self.stopping.is_set():
@@ -88,8 +93,8 @@ class Deliverer:
             self.retry_later(remaining, error)
             remaining = []
         finally:
-            sent = len(self.sent)
             self.record()
+            sent = self.delivered - before
             log.info("%s: %d of a batch of %d sent", self.worker, sent, len(batch))
         claims.release([row.id for row in remaining], self.worker)
 
@@ -125,7 +130,11 @@ class Deliverer:
             if stops_the_batch(error):
                 raise StopBatch(error) from error
         else:
+            # Marked at once: a death after this doubles no delivered mail.
             self.sent.append(row.id)
+            self.delivered += 1
+            if self.record() is None:
+                raise StopBatch(RuntimeError("the outbox cannot be written"))
 
     def unknown_window(self, row, error):
         """No reply after the body: the server may have taken the message.
