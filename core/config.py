@@ -43,9 +43,9 @@ DEFAULTS = {
     "MAIL_DELIVERY_THREADS": 8,
     "MAIL_POLL_SECONDS": 5.0,
     "MAIL_BATCH_SIZE": 10,
-    # A claim lasts this long at least, and always as long as one message
-    # may take (3 x MAIL_TIMEOUT + MAIL_DATA_TIMEOUT + 30 s); renewed before
-    # each message, it runs out only when its sender has died.
+    # A claim lasts this long; the process renews its claims every third of
+    # it while it lives, so a dead sender's messages go to another sender
+    # within a lease (core/mail/workers.py).
     "MAIL_LEASE_SECONDS": 60,
     "MAIL_RETRY_SECONDS": 30.0,  # the first retry; then doubling...
     "MAIL_RETRY_MAX_SECONDS": 1800.0,  # ...up to this

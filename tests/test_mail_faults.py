@@ -266,8 +266,9 @@ def test_a_sent_mark_the_database_refuses_is_kept_and_retried_not_resent(
     # mark of a delivered message fails. The old sender lost it, and its
     # claim (1 s) passed to its other thread, which sent the message again
     # once the lock was gone.
+    # The outage (1 s) is shorter than a lease (3 s): nobody may take over.
     busy_timeout = 0.2
-    config = {**mail_config, "MAIL_LEASE_SECONDS": 1}
+    config = {**mail_config, "MAIL_LEASE_SECONDS": 3}
     config["SQLITE_BUSY_TIMEOUT"] = busy_timeout
     follow_many(config, admin_config, 1)
     smtp.recorder.open.clear()
@@ -420,8 +421,10 @@ def test_each_message_is_marked_sent_right_after_its_250(
         wait_until(lambda: len(smtp.messages) >= 2, message="two messages accepted")
         smtp.recorder.open.clear()  # the next DATA waits: the batch is not over
         wait_until(
-            lambda: [r["status"] for r in outbox_rows(database_url)].count("sent")
-            == len(smtp.messages),
+            lambda: (
+                [r["status"] for r in outbox_rows(database_url)].count("sent")
+                == len(smtp.messages)
+            ),
             timeout=5,
             message="each accepted message marked sent mid-batch",
         )

@@ -103,6 +103,21 @@ def record(worker, sent, hold_until):
     return marked, held
 
 
+def renew(prefix, until):
+    """Hold every claim of the senders named ``prefix...`` (one process)
+    until ``until``; return how many there are."""
+    statement = (
+        update(Message)
+        .where(
+            Message.status == "sending",
+            Message.claimed_by.startswith(prefix, autoescape=True),
+        )
+        .values(claimed_until=until)
+    )
+    with transaction():
+        return run(statement).rowcount
+
+
 def _finish(message_id, worker, **values):
     """Update a message this worker still holds; tell whether it did."""
     statement = (

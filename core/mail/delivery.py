@@ -1,13 +1,13 @@
 """One delivery thread's work: send a claimed batch over one connection, and
 record each outcome so that no message goes out twice.
 
-A thread holds its claims for ``hold_seconds``, and before each message
-makes sure at least the longest send is left on them: if not, it records what
-it has sent so far and renews them, in one transaction. So a live sender never
-loses a claim, a message it no longer holds is skipped, and the sent marks
-are written with each renewal and at the end of each batch. A mark that
-cannot be written (the database is locked) is kept and retried, and nothing
-more is sent until it lands.
+A claim lasts ``MAIL_LEASE_SECONDS`` (60); the process renews its claims
+every third of that while it lives (``workers.DeliveryThreads``), so a
+dead sender's messages are taken over within a lease. Each message is
+marked sent right after its 250, with the renewal of the thread's other
+claims; a message no longer held is skipped. A mark that cannot be written
+(the database is locked) is kept and retried, and nothing more is sent, or
+claimed, until it lands.
 """
 
 import logging
@@ -35,18 +35,9 @@ class StopBatch(Exception):
         self.error = error
 
 
-def longest_send(config):
-    """The longest one message can take before the sender's own timeouts end
-    it: connecting, MAIL FROM and RCPT get ``MAIL_TIMEOUT`` each, DATA
-    (its 354, the body and the final reply) ``MAIL_DATA_TIMEOUT``."""
-    return 3 * config["MAIL_TIMEOUT"] + config["MAIL_DATA_TIMEOUT"] + 30
-
-
 def hold_seconds(config):
-    """How long a claim is held: ``MAIL_LEASE_SECONDS``, and at least two of
-    the longest sends, so that a thread renews its claims only now and then
-    and a message is never sent on a claim that could run out meanwhile."""
-    return max(config["MAIL_LEASE_SECONDS"], 2 * longest_send(config))
+    """How long a claim is held before its sender must renew it."""
+    return config["MAIL_LEASE_SECONDS"]
 
 
 class Deliverer:
@@ -99,9 +90,9 @@ class Deliverer:
         claims.release([row.id for row in remaining], self.worker)
 
     def hold(self, row):
-        """Renew the claims if the longest send may outlast them; tell whether
-        ``row`` is still held."""
-        if self.held_until - time.time() < longest_send(self.config):
+        """Renew the claims if a third of the lease is left (the process's
+        heartbeat renews them too); tell whether ``row`` is still held."""
+        if self.held_until - time.time() < hold_seconds(self.config) / 3:
             if self.record() is None:
                 raise StopBatch(RuntimeError("the outbox cannot be written"))
         if row.id not in self.held:

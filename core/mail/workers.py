@@ -41,6 +41,7 @@ class DeliveryThreads:
         self._threads = []
         self._pid = None
         self._start_id = None
+        self._heartbeat = None  # renews this process's claims while it lives
 
     def start(self):
         """Start the threads, once per process (again in a forked child)."""
@@ -61,6 +62,10 @@ class DeliveryThreads:
             ]
             for thread in self._threads:
                 thread.start()
+            self._heartbeat = threading.Thread(
+                target=self._renew_claims, name="outbox-heartbeat", daemon=True
+            )
+            self._heartbeat.start()
 
     @property
     def alive(self):
@@ -86,6 +91,21 @@ class DeliveryThreads:
             self._signal.notify_all()
         for thread in self._threads:
             thread.join(timeout)
+        if self._heartbeat is not None:
+            self._heartbeat.join(timeout)
+
+    def _renew_claims(self):
+        """Every third of a lease, hold this process's claims one lease more:
+        a live sender keeps them through the longest send, and a dead one's
+        run out within a lease."""
+        prefix = f"{socket.gethostname()}:{os.getpid()}:{self._start_id}:"
+        lease = self.app.config["MAIL_LEASE_SECONDS"]
+        while not self._stopping.wait(lease / 3):
+            try:
+                with self.app.app_context():
+                    claims.renew(prefix, time.time() + lease)
+            except Exception as error:  # the database away: try next beat
+                log.warning("outbox heartbeat %s: %s", prefix, error)
 
     def _run(self):
         thread = threading.current_thread().name

@@ -228,3 +228,59 @@ def test_a_deliverer_is_woken_by_mail_written_in_another_process(
             deliverer.send_signal(signal.SIGTERM)
             output, _ = deliverer.communicate(timeout=30)
     assert deliverer.returncode == 0, output
+
+
+def start_deliverer(env, log_path):
+    """``python dispatcher.py deliver`` with ``env``, writing to ``log_path``."""
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "dispatcher.py", "deliver"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_a_killed_deliverer_costs_at_most_its_messages_in_flight(tmp_path, smtp):
+    # Its claims lasted twice the longest send (24 min by default, 68 s at
+    # the least), and a batch's marks were written at its end: a SIGKILLed
+    # serve resent 45 messages and left the rest waiting.
+    smtp.recorder.data_delay = 0.1
+    port = free_port()
+    env = {
+        **mail_env(tmp_path, smtp.port),
+        "FLASK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "FRONTEND_MAIL_DELIVERY": "false",
+        "FLASK_MAIL_LEASE_SECONDS": "3",
+        "FLASK_MAIL_DELIVERY_THREADS": "2",
+        "FLASK_MAIL_TIMEOUT": "2",
+        "FLASK_MAIL_DATA_TIMEOUT": "2",
+    }
+    url = sqlite_url(tmp_path)
+    with running(gunicorn_command(port), env, tmp_path / "g.log", port) as base:
+        browsers = {name: register(base, name, url) for name in NAMES}
+        pairs = [(a, b) for a in NAMES for b in NAMES if a != b]
+        for a, b in pairs:
+            assert follow(browsers[a], b) == 302
+    total = len(outbox_rows(url, True))  # confirmations and follower emails
+    first = start_deliverer(env, tmp_path / "d1.log")
+    try:
+        wait_until(lambda: smtp.recorder.bodies >= 10, message="ten messages sent")
+    finally:
+        first.kill()  # SIGKILL: no clean stop
+        first.wait()
+    second = start_deliverer(env, tmp_path / "d2.log")
+    try:
+        wait_until(
+            lambda: {r["status"] for r in outbox_rows(url, True)} == {"sent"},
+            timeout=30,
+            message="every message sent after the takeover",
+        )
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    # Each of the killed process's two threads had at most one message in
+    # flight: at most two went out twice.
+    assert total <= smtp.recorder.bodies <= total + 2
+    assert len({m["Message-ID"] for m in smtp.messages}) == total
