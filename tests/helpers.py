@@ -6,6 +6,7 @@ import subprocess
 import sys
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from harness.accounts import Account, confirm_address, confirmation_link, submit
@@ -107,3 +108,11 @@ def run_bench_smoke(tmp_path, *names):
 def bench_figures(output):
     """The figure numbers the output's table has, in order."""
     return re.findall(r"^(\d\w?\.) ", output, re.M)
+
+
+def unavailable(requirement, reason):
+    """Skip the test, because a server it needs is not installed; or fail
+    it where ``requirement`` (``REQUIRE_POSTGRES``...) is 1, as in CI."""
+    if os.environ.get(requirement) == "1":
+        pytest.fail(f"{requirement}=1: {reason}")
+    pytest.skip(reason)

@@ -165,14 +165,7 @@ def test_web_workers_without_delivery_and_one_deliver_process(tmp_path, smtp):
         assert {row["status"] for row in outbox_rows(url, confirmations=True)} == {
             "pending"
         }
-        deliverer = subprocess.Popen(
-            [sys.executable, "dispatcher.py", "deliver"],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        deliverer = start_deliverer(env, tmp_path / "d.log")
         try:
             wait_until(lambda: follower_emails(smtp), message="the follower email")
             wait_until(
@@ -181,7 +174,8 @@ def test_web_workers_without_delivery_and_one_deliver_process(tmp_path, smtp):
             )
         finally:
             deliverer.send_signal(signal.SIGTERM)
-            output, _ = deliverer.communicate(timeout=30)
+            deliverer.wait(timeout=30)
+    output = (tmp_path / "d.log").read_text()
     assert deliverer.returncode == 0, output
     assert "Delivering the outbox with 8 threads" in output
     assert "of a batch of" in output  # a line per batch
@@ -208,14 +202,7 @@ def test_a_deliverer_is_woken_by_mail_written_in_another_process(
     with running(gunicorn_command(port), env, tmp_path / "g.log", port) as base:
         register(base, "bob", url)
         alice = register(base, "alice", url)
-        deliverer = subprocess.Popen(
-            [sys.executable, "dispatcher.py", "deliver"],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        deliverer = start_deliverer(env, tmp_path / "d.log")
         try:
             # It starts by sending what is due (the two confirmations)...
             wait_until(lambda: len(smtp.messages) == 2, message="the confirmations")
@@ -226,7 +213,8 @@ def test_a_deliverer_is_woken_by_mail_written_in_another_process(
             )
         finally:
             deliverer.send_signal(signal.SIGTERM)
-            output, _ = deliverer.communicate(timeout=30)
+            deliverer.wait(timeout=30)
+    output = (tmp_path / "d.log").read_text()
     assert deliverer.returncode == 0, output
 
 

@@ -2,8 +2,6 @@
 two servers count together, and while Redis is away the site still
 answers, each process counting alone, with the lockout in the database."""
 
-import os
-
 import pytest
 import redis
 
@@ -11,6 +9,7 @@ from harness.accounts import csrf_token
 from harness.local import free_port
 from harness.redis import RedisServer, find_server
 from harness.servers import Browser, gunicorn_command, running, serve_command
+from tests.helpers import unavailable
 
 FROM_CLIENT = "Too many failed logins from your address"
 LOCKED = "Too many failed logins for this account"
@@ -21,10 +20,7 @@ def redis_server():
     """A Redis server of the module's own; CI requires one (REQUIRE_REDIS=1)."""
     program = find_server()
     if program is None:
-        reason = "redis-server is not installed (.ci/run installs Debian's)"
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail(f"REQUIRE_REDIS=1: {reason}")
-        pytest.skip(reason)
+        unavailable("REQUIRE_REDIS", "redis-server is not installed (.ci/run does)")
     server = RedisServer(program)
     server.start()
     yield server

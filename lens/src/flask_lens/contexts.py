@@ -49,21 +49,27 @@ def _chain(var, tokens_of):
     return count
 
 
+def _push_recorded(ctx, push, kind, request=None):
+    """Run ``push`` (Flask's own) and record it, with what it raised if it
+    raised after binding ``ctx`` (its token count grew)."""
+    held = len(ctx._cv_tokens)
+    try:
+        push()
+    except BaseException as error:
+        if len(ctx._cv_tokens) > held:
+            note = failure("then raised ", error)
+            record("push", kind, ctx.app, bound(), request, note)
+        raise
+    record("push", kind, ctx.app, bound(), request)
+
+
 class TracedAppContext(AppContext):
     """An app context that records its push and pop, whatever is raised."""
 
     def push(self):
         """Push, then record, also when an ``appcontext_pushed`` receiver
         raised: Flask bound the context first, and leaves it bound."""
-        held = len(self._cv_tokens)
-        try:
-            super().push()
-        except BaseException as error:
-            if len(self._cv_tokens) > held:
-                note = failure("then raised ", error)
-                record("push", "app", self.app, bound(), note=note)
-            raise
-        record("push", "app", self.app, bound())
+        _push_recorded(self, super().push, "app")
 
     def pop(self, exc=_sentinel):
         """Pop, then record: also when a teardown raised, or Flask raised
@@ -85,15 +91,7 @@ class TracedRequestContext(RequestContext):
     def push(self):
         """Push (after the app context, if one is needed), then record; a push
         whose session fails to open is recorded too: it was bound first."""
-        held = len(self._cv_tokens)
-        try:
-            super().push()
-        except BaseException as error:
-            if len(self._cv_tokens) > held:
-                note = failure("then raised ", error)
-                record("push", "request", self.app, bound(), self.request, note)
-            raise
-        record("push", "request", self.app, bound(), self.request)
+        _push_recorded(self, super().push, "request", self.request)
 
     def pop(self, exc=_sentinel):
         """Flask 3.1's ``RequestContext.pop``, recording the pop where it
