@@ -92,7 +92,11 @@ def test_the_routing_page_follows_a_path_to_its_view(site_client):
     ("query", "answer"),
     [
         ("path=/admin", '<strong class="status">308</strong>'),
-        ("path=/logout", "only for POST"),
+        # The 405 names the rule that matched, and what it answers.
+        (
+            "path=/logout",
+            "the rule /logout (auth.logout) matches the path, but answers POST only",
+        ),
         ("path=/logout&method=POST", "the rule <code>/logout</code>"),
         ("path=/nothing/here", "no rule of frontend matches &#39;/nothing/here&#39;"),
     ],

@@ -76,7 +76,7 @@ def test_a_path_through_two_dispatchers_to_its_view():
     ("method", "path", "status", "why"),
     [
         ("GET", "/admin", 308, "redirects to http://localhost/admin/"),
-        ("GET", "/logout", 405, "only for POST"),
+        ("GET", "/logout", 405, "the rule /logout (auth.logout) matches"),
         ("GET", "/admin/nothing", 404, "no rule of admin matches '/nothing'"),
     ],
 )

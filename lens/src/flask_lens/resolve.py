@@ -106,8 +106,12 @@ def _match(app, environ, result):
         )
     except MethodNotAllowed as error:
         result.status = 405
-        allowed = ", ".join(sorted(set(error.valid_methods) - {"HEAD", "OPTIONS"}))
-        result.why = f"a rule matches the path, but only for {allowed}"
+        methods = sorted(set(error.valid_methods) - {"HEAD", "OPTIONS"})
+        rule, _ = adapter.match(method=methods[0], return_rule=True)
+        result.why = (
+            f"the rule {rule.rule} ({rule.endpoint}) matches the path, but "
+            f"answers {', '.join(methods)} only"
+        )
     except NotFound:
         result.status = 404
         result.why = f"no rule of {app.name} matches {result.path_info!r}"
