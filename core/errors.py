@@ -37,11 +37,11 @@ def render_error(error):
         page = current_app.jinja_env.get_template(template)
         response.set_data(page.render(error=error, minimal=True))
         return response
-    response.set_data(render_template(template, error=error, **asked(error)))
+    response.set_data(render_template(template, error=error, **what_was_asked(error)))
     return response
 
 
-def asked(error):
+def what_was_asked(error):
     """For a 404 or 405: the methods the URL answers, and a link to the
     site's routing page following this very request (None where the site
     has none)."""

@@ -136,10 +136,8 @@ def test_under_waitress_the_first_request_starts_delivery(tmp_path, smtp):
     # Not gunicorn, so no worker hook: the site's own WSGI application starts
     # the services of its process with its first request.
     port = free_port()
-    waitress = Path(sys.executable).with_name("waitress-serve")
-    command = [str(waitress), f"--listen=127.0.0.1:{port}", "dispatcher:application"]
     env = mail_env(tmp_path, smtp.port) | {"FLASK_MAIL_POLL_SECONDS": "60"}
-    with running(command, env, tmp_path / "waitress.log", port) as base:
+    with running(waitress_command(port), env, tmp_path / "waitress.log", port) as base:
         data = {"nickname": "ann", "email": "ann@example.com", "password": "pw-12345"}
         assert Browser(base).submit("/register", data)[0] == 302
         # Woken by the commit, not by the 60 s poll.
@@ -147,8 +145,15 @@ def test_under_waitress_the_first_request_starts_delivery(tmp_path, smtp):
     assert [m["To"] for m in smtp.messages] == ["ann@example.com"]
 
 
-def test_web_workers_without_delivery_and_one_deliver_process(tmp_path, smtp):
-    # The production shape: gunicorn serves with delivery off, and
+def waitress_command(port):
+    """waitress serving ``dispatcher:application``."""
+    waitress = Path(sys.executable).with_name("waitress-serve")
+    return [str(waitress), f"--listen=127.0.0.1:{port}", "dispatcher:application"]
+
+
+@pytest.mark.parametrize("server", [gunicorn_command, waitress_command])
+def test_web_workers_without_delivery_and_one_deliver_process(tmp_path, smtp, server):
+    # The production shape: a WSGI server serves with delivery off, and
     # `python dispatcher.py deliver` sends the mail beside it.
     port = free_port()
     env = {
@@ -157,7 +162,7 @@ def test_web_workers_without_delivery_and_one_deliver_process(tmp_path, smtp):
         "FRONTEND_MAIL_DELIVERY": "false",
     }
     url = sqlite_url(tmp_path)
-    with running(gunicorn_command(port), env, tmp_path / "g.log", port) as base:
+    with running(server(port), env, tmp_path / "web.log", port) as base:
         register(base, "bob", url)
         alice = register(base, "alice", url)
         assert follow(alice, "bob") == 302
