@@ -13,11 +13,12 @@ from harness.local import free_port
 class Recorder:
     """An aiosmtpd handler that keeps what it accepts.
 
-    ``replies`` queues answers for the next DATA commands ("451 ...", or
-    "DROP": close the connection with no answer); when it is empty the
-    answer is 250. While ``open`` is cleared, DATA waits; with
-    ``data_delay`` set, every final reply to DATA comes that many seconds
-    late. ``sender_reply`` (say "553 ...") refuses every MAIL FROM.
+    ``replies`` queues answers for the next DATA commands ("451 ...";
+    "DROP": close the connection with no answer; "TRICKLE 0.3": "250 OK", a
+    byte every 0.3 s); when it is empty the answer is 250. While ``open`` is
+    cleared, DATA waits; with ``data_delay`` set, every final reply to DATA
+    comes that many seconds late. ``sender_reply`` (say "553 ...") refuses
+    every MAIL FROM.
     """
 
     def __init__(self):
@@ -52,7 +53,13 @@ class Recorder:
         if reply == "DROP":
             server.transport.close()
             return "421 dropped"  # never reaches the client
-        if reply.startswith("250"):
+        if reply.startswith("TRICKLE"):
+            step = float(reply.split()[1])
+            for byte in b"250 OK":
+                server._writer.write(bytes([byte]))
+                await asyncio.sleep(step)
+            reply = ""  # aiosmtpd ends the line: "250 OK\r\n" in all
+        if reply.startswith("250") or reply == "":
             self.count += 1
             if self.parse:
                 parsed = message_from_bytes(envelope.content, policy=policy.default)

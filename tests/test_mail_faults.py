@@ -432,3 +432,22 @@ def test_each_message_is_marked_sent_right_after_its_250(
     finally:
         smtp.recorder.open.set()
         app.extensions["outbox_delivery"].stop()
+
+
+def test_a_trickled_reply_is_bounded_as_a_whole(
+    mail_config, admin_config, smtp, database_url
+):
+    # "250 OK" a byte every 0.4 s: each read came within MAIL_DATA_TIMEOUT
+    # (1 s), so the sender waited for the whole reply however long it took
+    # (105 s in the report, past its claim). Now the reply has 1 s in all.
+    smtp.recorder.replies = ["TRICKLE 0.4", "TRICKLE 0.4"]
+    config = {**mail_config, "MAIL_DATA_TIMEOUT": 1}
+    follow_many(config, admin_config, 1)
+    app = delivering(config, threads=1)
+    try:
+        [row] = wait_for_status(database_url, "failed")
+    finally:
+        app.extensions["outbox_delivery"].stop()
+    # Cut at 1 s, in the unknown window: tried once more, then failed.
+    assert row["last_error"].startswith("NoFinalReply: no reply after the message")
+    assert row["attempts"] == 2

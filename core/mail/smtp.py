@@ -9,6 +9,7 @@ each per socket read or write: RFC 5321 (4.5.3.2.6) gives a server
 when the server had in fact accepted it.
 """
 
+import io
 import json
 import smtplib
 import time
@@ -25,12 +26,55 @@ class NoFinalReply(smtplib.SMTPServerDisconnected):
 END_OF_BODY = b"\r\n.\r\n"
 
 
+class DeadlineReader(io.RawIOBase):
+    """The socket's bytes, as smtplib reads its replies: while ``deadline``
+    is set, each read waits only for what is left of it, so a reply
+    trickled a byte at a time cannot outlast its timeout."""
+
+    def __init__(self, sock):
+        super().__init__()
+        self.sock, self.deadline = sock, None
+
+    def readable(self):
+        """It is read from."""
+        return True
+
+    def readinto(self, buffer):
+        """Read what the socket has, within what is left of the deadline."""
+        if self.deadline is None:
+            return self.sock.recv_into(buffer)
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the whole reply took longer than its timeout")
+        timeout = self.sock.gettimeout()
+        self.sock.settimeout(min(left, timeout) if timeout else left)
+        try:
+            return self.sock.recv_into(buffer)
+        finally:
+            self.sock.settimeout(timeout)
+
+
 class FinalReplyTimeout:
     """Wait ``data_timeout`` seconds (not the socket's timeout) during DATA,
-    and tell a reply that never came after the body (``NoFinalReply``)."""
+    each reply as a whole, and tell a reply that never came after the body
+    (``NoFinalReply``)."""
 
     data_timeout = None
     body_sent = False
+    reader = None
+
+    def getreply(self):
+        """Read one reply, all of it within the socket's timeout (a server
+        sending a byte every few seconds reset a timeout per read)."""
+        if self.file is None:
+            self.reader = DeadlineReader(self.sock)
+            self.file = io.BufferedReader(self.reader)
+        timeout = self.sock.gettimeout() if self.sock is not None else None
+        self.reader.deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            return super().getreply()
+        finally:
+            self.reader.deadline = None
 
     def send(self, s):
         """Send ``s``, noting whether it ended a message body."""
