@@ -2,10 +2,10 @@
 
 Flask-Mail opens ``smtplib.SMTP(server, port)`` with no timeout at all, so a
 server that accepts and then says nothing hangs the sending thread. Here
-the connection and each command before DATA get ``MAIL_TIMEOUT``, and DATA
+the connection and each reply before DATA get ``MAIL_TIMEOUT``, and DATA
 (its 354 reply, the body and the final reply) gets ``MAIL_DATA_TIMEOUT``,
-each per socket read or write: RFC 5321 (4.5.3.2.6) gives a server
-10 minutes for it, and a client that gives up sooner sends the message again
+each reply as a whole: RFC 5321 (4.5.3.2.6) gives a server 10 minutes for
+the final one, and a client that gives up sooner sends the message again
 when the server had in fact accepted it.
 """
 
