@@ -130,6 +130,16 @@ def delivering(config, threads=2):
     return app
 
 
+def deliver_until(config, database_url, status, count=1, threads=2):
+    """Deliver the outbox (``delivering``) until ``count`` messages have
+    ``status``, then stop; return their rows."""
+    app = delivering(config, threads)
+    try:
+        return wait_for_status(database_url, status, count=count)
+    finally:
+        app.extensions["outbox_delivery"].stop()
+
+
 def test_a_slow_server_and_a_short_lease_send_nothing_twice(
     mail_config, admin_config, smtp, database_url
 ):
@@ -138,11 +148,7 @@ def test_a_slow_server_and_a_short_lease_send_nothing_twice(
     smtp.recorder.data_delay = 0.3
     config = {**mail_config, "MAIL_LEASE_SECONDS": 1, "MAIL_BATCH_SIZE": 20}
     follow_many(config, admin_config, 12)
-    app = delivering(config)
-    try:
-        wait_for_status(database_url, "sent", count=12)
-    finally:
-        app.extensions["outbox_delivery"].stop()
+    deliver_until(config, database_url, "sent", count=12)
     assert len(smtp.messages) == 12
     assert len({m["Message-ID"] for m in smtp.messages}) == 12
 
@@ -155,11 +161,7 @@ def test_a_slow_final_reply_is_waited_for_not_sent_again(
     smtp.recorder.data_delay = 1.5
     config = {**mail_config, "MAIL_TIMEOUT": 1}
     follow_many(config, admin_config, 3)
-    app = delivering(config)
-    try:
-        rows = wait_for_status(database_url, "sent", count=3)
-    finally:
-        app.extensions["outbox_delivery"].stop()
+    rows = deliver_until(config, database_url, "sent", count=3)
     assert len(smtp.messages) == 3
     assert [row["attempts"] for row in rows] == [1, 1, 1]
 
@@ -221,11 +223,7 @@ def test_a_message_whose_sender_keeps_dying_is_failed_not_retried_forever(
             outbox.enqueue("s@x", "r@example.com", "s", "b", "h")
         for n in range(4):  # claimed, then its sender died: four times
             claims.claim(f"dead-{n}", limit=1, lease=0)
-    app = delivering(mail_config)
-    try:
-        [row] = wait_for_status(database_url, "failed")
-    finally:
-        app.extensions["outbox_delivery"].stop()
+    [row] = deliver_until(mail_config, database_url, "failed")
     assert row["attempts"] >= 3
     assert "interrupted" in row["last_error"]
     assert smtp.messages == []
@@ -379,11 +377,7 @@ def test_a_dropped_connection_counts_only_the_message_it_dropped(
     smtp.recorder.replies = ["DROP"]
     config = {**mail_config, "MAIL_BATCH_SIZE": 20}
     follow_many(config, admin_config, 4)
-    app = delivering(config, threads=1)
-    try:
-        rows = wait_for_status(database_url, "sent", count=4)
-    finally:
-        app.extensions["outbox_delivery"].stop()
+    rows = deliver_until(config, database_url, "sent", count=4, threads=1)
     assert [row["attempts"] for row in rows] == [2, 1, 1, 1]  # the first dropped
     assert rows[0]["last_error"].startswith("NoFinalReply: no reply after the")
     assert [row["last_error"] for row in rows[1:]] == [None] * 3
@@ -398,11 +392,7 @@ def test_a_reply_that_never_comes_after_the_body_is_tried_once_more_only(
     smtp.recorder.data_delay = 1.0
     config = {**mail_config, "MAIL_DATA_TIMEOUT": 0.3}
     follow_many(config, admin_config, 1)
-    app = delivering(config, threads=1)
-    try:
-        [row] = wait_for_status(database_url, "failed")
-    finally:
-        app.extensions["outbox_delivery"].stop()
+    [row] = deliver_until(config, database_url, "failed", threads=1)
     assert row["attempts"] == 2
     assert "twice: it may have been delivered" in row["last_error"]
     assert smtp.recorder.bodies == 2  # the server got the message twice, no more
@@ -443,11 +433,7 @@ def test_a_trickled_reply_is_bounded_as_a_whole(
     smtp.recorder.replies = ["TRICKLE 0.4", "TRICKLE 0.4"]
     config = {**mail_config, "MAIL_DATA_TIMEOUT": 1}
     follow_many(config, admin_config, 1)
-    app = delivering(config, threads=1)
-    try:
-        [row] = wait_for_status(database_url, "failed")
-    finally:
-        app.extensions["outbox_delivery"].stop()
+    [row] = deliver_until(config, database_url, "failed", threads=1)
     # Cut at 1 s, in the unknown window: tried once more, then failed.
     assert row["last_error"].startswith("NoFinalReply: no reply after the message")
     assert row["attempts"] == 2
