@@ -40,7 +40,7 @@ class DeliveryThreads:
         self._stopped = False  # stop() is final: no start() after it
         self._threads = []
         self._pid = None
-        self._start_id = None
+        self._senders = None  # "host:pid:token:", the prefix of each sender's name
         self._heartbeat = None  # renews this process's claims while it lives
 
     def start(self):
@@ -54,7 +54,8 @@ class DeliveryThreads:
             # A sender's name must be new at each start: a restarted process
             # often gets the dead one's pid (pid 1 in a container), and would
             # renew the dead one's claims as its own.
-            self._start_id = secrets.token_hex(4)
+            token = secrets.token_hex(4)
+            self._senders = f"{socket.gethostname()}:{self._pid}:{token}:"
             count = self.app.config["MAIL_DELIVERY_THREADS"]
             self._threads = [
                 threading.Thread(target=self._run, name=f"outbox-{n}", daemon=True)
@@ -98,7 +99,7 @@ class DeliveryThreads:
         """Every third of a lease, hold this process's claims one lease more:
         a live sender keeps them through the longest send, and a dead one's
         run out within a lease."""
-        prefix = f"{socket.gethostname()}:{os.getpid()}:{self._start_id}:"
+        prefix = self._senders
         lease = self.app.config["MAIL_LEASE_SECONDS"]
         while not self._stopping.wait(lease / 3):
             try:
@@ -109,7 +110,7 @@ class DeliveryThreads:
 
     def _run(self):
         thread = threading.current_thread().name
-        worker = f"{socket.gethostname()}:{os.getpid()}:{self._start_id}:{thread}"
+        worker = f"{self._senders}{thread}"
         deliverer = Deliverer(worker, self.app.config, self._stopping)
         while not self._stopping.is_set():
             seen, due = self._generation, None
