@@ -3,14 +3,6 @@
 import textwrap
 
 
-def label(event):
-    """What a step that is no push or pop is called: the callbacks' kind
-    (``teardown_request``, ``before_request``, ...), or ``view``."""
-    if event.action == "teardown":
-        return "teardown_request" if event.kind == "request" else "teardown_appcontext"
-    return event.action
-
-
 class TracePrinter:
     """Prints events indented by their depth, and notes at the current depth."""
 
@@ -27,7 +19,7 @@ class TracePrinter:
         indent = "  " * event.depth
         self.seen += 1
         if event.action not in ("push", "pop"):
-            self.echo(f"{indent}~ {label(event)} {event.app}: {event.note}")
+            self.echo(f"{indent}~ {event.step} {event.app}: {event.note}")
             return
         sign = "+" if event.action == "push" else "-"
         url = f"  {event.url}" if event.url else ""

@@ -43,7 +43,15 @@ class Event(NamedTuple):
     depth: int  # contexts bound in this task: after a push, before a pop
     ms: float  # milliseconds since the trace began
     url: str | None = None  # a request context's URL, as its app sees it
-    note: str | None = None  # the teardown's callbacks; what went wrong
+    note: str | None = None  # the step's callbacks or view; what went wrong
+
+    @property
+    def step(self):
+        """What an event that is no push or pop is called: the callbacks'
+        kind (``teardown_request``, ``before_request``...), or ``view``."""
+        if self.action == "teardown":
+            return f"teardown_{'request' if self.kind == 'request' else 'appcontext'}"
+        return self.action
 
 
 @dataclass
