@@ -21,7 +21,6 @@ import socket
 import threading
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -91,6 +90,9 @@ class Listener(threading.Thread):
         self.stopping.set()
 
     def _listen_to_postgres(self):
+        # Imported here: a site on SQLite never needs it (0.1 s at every start).
+        import psycopg
+
         url = make_url(self.url).set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
         with psycopg.connect(conninfo, autocommit=True) as connection:
