@@ -1,10 +1,10 @@
 """Figure 4: over HTTP on loopback, the frontend alone vs the combined site.
 
-gunicorn (sync workers, and gthread), and waitress, each serving the
+gunicorn (sync workers, and gthread), waitress and granian, each serving the
 frontend alone (``bench.wsgi_apps:frontend_alone``) and the combined site
 (``dispatcher:application``), all started at once; a load generator of
 client threads with keep-alive connections asks for /hello for a fixed time,
-taking turns over the six in every round. Two numbers per server: requests
+taking turns over the eight in every round. Two numbers per server: requests
 per second (the whole machine: client and server share its 2 cores), and
 the server's CPU time per request (from /proc, steadier).
 """
@@ -63,6 +63,20 @@ def commands(app, port):
             BIN / "waitress-serve",
             f"--listen={bind}",
             "--threads=4",
+            app,
+        ],
+        "granian 1x4": [
+            BIN / "granian",
+            "--interface",
+            "wsgi",
+            "--workers",
+            "1",
+            "--blocking-threads",
+            "4",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
             app,
         ],
     }

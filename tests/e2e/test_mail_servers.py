@@ -151,7 +151,17 @@ def waitress_command(port):
     return [str(waitress), f"--listen=127.0.0.1:{port}", "dispatcher:application"]
 
 
-@pytest.mark.parametrize("server", [gunicorn_command, waitress_command])
+def granian_command(port):
+    """granian serving ``dispatcher:application`` over WSGI, two workers."""
+    granian = Path(sys.executable).with_name("granian")
+    options = ["--interface", "wsgi", "--workers", "2", "--blocking-threads", "8"]
+    bind = ["--host", "127.0.0.1", "--port", str(port)]
+    return [str(granian), *options, *bind, "dispatcher:application"]
+
+
+@pytest.mark.parametrize(
+    "server", [gunicorn_command, waitress_command, granian_command]
+)
 def test_web_workers_without_delivery_and_one_deliver_process(tmp_path, smtp, server):
     # The production shape: a WSGI server serves with delivery off, and
     # `python dispatcher.py deliver` sends the mail beside it.
