@@ -15,6 +15,24 @@ worker_class = "gthread"
 threads = 8
 
 
+def _graceful_timeout():
+    """Seconds a worker may take to stop: gunicorn's 30, or longer where the
+    worker delivers mail."""
+    from core.config import from_environment
+
+    frontend = from_environment("FRONTEND", {"MAIL_DELIVERY": True})  # its default
+    if not frontend["MAIL_DELIVERY"]:
+        return 30
+    # A delivery thread lets the message in flight be answered: its commands
+    # (MAIL_TIMEOUT), then the reply to its body (MAIL_DATA_TIMEOUT, 600 s).
+    # gunicorn kills a worker still running after graceful_timeout, and a
+    # message killed while the server took it would go out again.
+    return max(30, frontend["MAIL_DATA_TIMEOUT"] + frontend["MAIL_TIMEOUT"])
+
+
+graceful_timeout = _graceful_timeout()
+
+
 def post_worker_init(worker):
     """Start this worker's services."""
     import dispatcher

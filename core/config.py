@@ -8,6 +8,8 @@ environment variables ``FLASK_*`` (both apps), then ``FRONTEND_*`` or
 import os
 from pathlib import Path
 
+from flask import Config
+
 from core.keys import secret_key_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +115,15 @@ def keep_strings(app, prefixes):
             value = os.environ.get(f"{prefix}_{key}")
             if value is not None:
                 app.config[key] = value
+
+
+def from_environment(env_prefix, defaults):
+    """The settings an app of ``env_prefix`` reads from the environment, over
+    ``defaults``: for code that runs before any app exists (gunicorn.conf.py)."""
+    config = Config(ROOT, {**DEFAULTS, **defaults})
+    config.from_prefixed_env("FLASK")
+    config.from_prefixed_env(env_prefix)
+    return config
 
 
 def configure(app, env_prefix, defaults, test_config=None):

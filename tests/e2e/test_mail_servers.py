@@ -2,6 +2,7 @@
 and waitress."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -287,3 +288,28 @@ def test_a_killed_deliverer_costs_at_most_its_messages_in_flight(tmp_path, smtp)
     # flight: at most two went out twice.
     assert total <= smtp.recorder.bodies <= total + 2
     assert len({m["Message-ID"] for m in smtp.messages}) == total
+
+
+def graceful_timeout(env):
+    """The ``graceful_timeout`` gunicorn would run with, given ``env``."""
+    command = [sys.executable, "-m", "gunicorn", "--print-config"]
+    result = subprocess.run(
+        [*command, "dispatcher:application"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(re.search(r"^graceful_timeout\s*=\s*(\d+)", result.stdout, re.M)[1])
+
+
+def test_gunicorn_gives_a_delivering_worker_time_to_finish_its_message():
+    # gunicorn kills a worker that has not stopped after graceful_timeout
+    # (30 s); a worker that delivers mail may be waiting up to
+    # MAIL_DATA_TIMEOUT (600 s) for the reply to a message's body, and
+    # killed then it would leave that message to be sent again.
+    assert graceful_timeout({}) >= 600 + 30
+    assert graceful_timeout({"FLASK_MAIL_DATA_TIMEOUT": "120"}) >= 120 + 30
+    # Web workers that deliver nothing keep gunicorn's own 30 s.
+    assert graceful_timeout({"FRONTEND_MAIL_DELIVERY": "false"}) == 30
