@@ -1,18 +1,20 @@
 """Figure 5: mail, against an SMTP server process answering in 0, 50, 200 ms.
 
 a. The follow page's latency (p50, p99) with the site's design (the outbox,
-   sent by delivery threads after the request) next to the two designs of
-   the source texts, measured the same way: sending inside the request, and
-   a thread per email. The other two are the same site with its
-   ``notify.notify_followed`` replaced.
+   sent by delivery threads after the request, or by a deliver process
+   beside it) next to the two designs of the source texts, measured the
+   same way: sending inside the request, and a thread per email. Those two
+   are the same site with its ``notify.notify_followed`` replaced. The
+   deliver process's rows compare with a thread per email's.
 b. Delivery throughput: bench/mail_throughput.py.
 c. A burst of 500 follows: bench/mail_burst.py.
+d. From the follow to the email's arrival: bench/mail_latency.py.
 
 The site they all mail from, and the designs: bench/mail_site.py.
 """
 
-from bench import mail_burst, mail_throughput
-from bench.mail_site import DESIGNS, Site, arrived, design
+from bench import mail_burst, mail_latency, mail_throughput
+from bench.mail_site import DESIGNS, SEPARATE, Site, arrived, design
 from bench.smtp_peer import Peer
 from bench.table import Row, percentile
 
@@ -24,7 +26,7 @@ def follow_times(name, delay, follows):
     """Milliseconds of each of ``follows`` follows, the ``name`` way, with
     the server answering after ``delay`` seconds."""
     peer = Peer(delay)
-    site = Site(peer, follows)
+    site = Site(peer, follows, deliverers=1 if name == SEPARATE else 0)
     try:
         with design(name):
             times = [site.follow(n) * 1000 for n in range(follows)]
@@ -33,6 +35,17 @@ def follow_times(name, delay, follows):
         site.stop()
         peer.stop()
     return times
+
+
+def label_and_base(name, share, delay):
+    """A 5a row's label, and the row its ratio is taken to: the same design
+    at 0 ms, or, for the deliver process, a thread per email's at ``delay``
+    (the issue's target: within 1.2x of it)."""
+    percent, server = f"p{share * 100:.0f}", f"server {delay * 1000:.0f} ms"
+    base = f"{name}, {percent}, server 0 ms" if delay else None
+    if name == SEPARATE:
+        base = f"a thread per email, {percent}, {server}"
+    return f"{name}, {percent}, {server}", base
 
 
 def latency_rows(follows, rounds, delays=DELAYS):
@@ -50,20 +63,26 @@ def latency_rows(follows, rounds, delays=DELAYS):
     for name in DESIGNS:
         for share in (0.5, 0.99):
             for delay in delays:
-                label = f"{name}, p{share * 100:.0f}"
-                base = f"{label}, server 0 ms" if delay else None
-                label = f"{label}, server {delay * 1000:.0f} ms"
+                label, base = label_and_base(name, share, delay)
                 values = samples[(name, delay, share)]
                 rows.append(Row(FIGURE_LATENCY, label, "ms", values, base))
     return rows
 
 
 def measure(smoke=False):
-    """The figure's rows (5a, 5b, 5c)."""
+    """The figure's rows (5a to 5d)."""
     if smoke:
-        # Each design once, against an instant server: the code all runs.
+        # Each design and way once, against an instant server: the code all runs.
         latency = latency_rows(3, 1, delays=DELAYS[:1])
-        return latency + mail_throughput.rows(5, 1) + mail_burst.burst_rows(5)
+        return (
+            latency
+            + mail_throughput.rows(5, 1, delays=DELAYS[:1])
+            + mail_burst.burst_rows(5)
+            + mail_latency.rows(3, 1)
+        )
     return (
-        latency_rows(50, 3) + mail_throughput.rows(200, 3) + mail_burst.burst_rows(500)
+        latency_rows(50, 3)
+        + mail_throughput.rows(200, 3)
+        + mail_burst.burst_rows(500)
+        + mail_latency.rows(50, 3)
     )

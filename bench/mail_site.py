@@ -1,9 +1,15 @@
 """What figure 5's benchmarks share: the site with stars to follow, mailing a
 peer, and the designs of the source texts it can be switched to."""
 
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 from flask import current_app
 from flask_mail import Message
@@ -17,8 +23,10 @@ from core.extensions import db, mail
 from core.prepare import prepare
 from dispatcher import create_site
 from frontend import notify
-from harness.accounts import Account, csrf_token
+from harness.accounts import ADMIN_PASSWORD_HASH, Account, csrf_token
 from harness.local import wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
 
 CHEAP_HASH = generate_password_hash("star", method="pbkdf2:sha256:1")
 
@@ -50,8 +58,11 @@ def thread_per_email(follower, followed):
     return False
 
 
+OUTBOX = "outbox (this site)"
+SEPARATE = "outbox, a deliver process"
 DESIGNS = {
-    "outbox (this site)": notify.notify_followed,
+    OUTBOX: notify.notify_followed,
+    SEPARATE: notify.notify_followed,  # the same, sent by another process
     "send inside the request": send_in_request,
     "a thread per email": thread_per_email,
 }
@@ -64,16 +75,60 @@ def design(name):
     try:
         yield
     finally:
-        notify.notify_followed = DESIGNS["outbox (this site)"]
+        notify.notify_followed = DESIGNS[OUTBOX]
+
+
+class Deliverers:
+    """``count`` ``python dispatcher.py deliver`` processes on ``app``'s
+    database, mailing ``peer``: woken by the site's commits, polling every
+    ``poll`` seconds besides."""
+
+    def __init__(self, app, peer, count, poll):
+        self.folder = Path(tempfile.mkdtemp())
+        env = {
+            "PATH": os.environ["PATH"],
+            "FLASK_INSTANCE_PATH": app.instance_path,  # where wake-ups go
+            "FLASK_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "FLASK_MAIL_PORT": str(peer.port),
+            "FLASK_MAIL_POLL_SECONDS": str(poll),
+            "FLASK_ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
+            "FRONTEND_SECRET_KEY": "bench-frontend",
+            "ADMIN_SECRET_KEY": "bench-admin",
+        }
+        self.processes = []
+        for n in range(count):
+            with open(self.folder / f"{n}.log", "wb") as log:
+                command = [sys.executable, "dispatcher.py", "deliver"]
+                self.processes.append(
+                    subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+                )
+        for n in range(count):
+            wait_until(lambda n=n: self._ready(n), timeout=60, message="deliverers")
+
+    def _ready(self, n):
+        if self.processes[n].poll() is not None:
+            raise RuntimeError((self.folder / f"{n}.log").read_text())
+        return "Delivering the outbox" in (self.folder / f"{n}.log").read_text()
+
+    def stop(self):
+        """Stop each process as an operator would (SIGTERM)."""
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            process.wait(timeout=60)
 
 
 class Site:
     """The combined site, mailing ``peer``, with a logged-in fan and
-    ``stars`` users to follow (confirmed, so each follow mails them)."""
+    ``stars`` users to follow (confirmed, so each follow mails them).
 
-    def __init__(self, peer, stars):
-        front, back = config(MAIL_PORT=peer.port, MAIL_DELIVERY=True)
-        front["MAIL_POLL_SECONDS"] = 0.2
+    Its mail goes out from its own delivery threads, or, with
+    ``deliverers``, from that many deliver processes beside it.
+    """
+
+    def __init__(self, peer, stars, deliverers=0, database_url=None, poll=0.2):
+        front, back = config(database_url, MAIL_PORT=peer.port)
+        front |= {"MAIL_DELIVERY": not deliverers, "MAIL_POLL_SECONDS": poll}
         self.site = create_site(front, back)
         prepare(self.site.apps.values())
         self.app = self.site.app
@@ -92,7 +147,11 @@ class Site:
                     )
                 )
         self.token = csrf_token(self.fan.get("/settings").text)
-        self.app.extensions["outbox_delivery"].start()
+        if deliverers:
+            self.deliverers = Deliverers(self.app, peer, deliverers, poll)
+        else:
+            self.deliverers = None
+            self.app.extensions["outbox_delivery"].start()
 
     def follow(self, n):
         """Press Follow on star ``n``; return the seconds it took."""
@@ -103,7 +162,10 @@ class Site:
         return elapsed
 
     def stop(self):
-        self.app.extensions["outbox_delivery"].stop()
+        if self.deliverers is not None:
+            self.deliverers.stop()
+        else:
+            self.app.extensions["outbox_delivery"].stop()
 
 
 def arrived(peer, follows):

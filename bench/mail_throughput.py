@@ -6,6 +6,8 @@ The same messages, sent to an SMTP server in a process of its own that
 answers at once or after 50 ms a message, three ways:
 
 - the outbox: its delivery threads, with the default configuration;
+- the outbox sent by one, and by two, ``python dispatcher.py deliver``
+  processes (started first, woken by the commit that writes the messages);
 - one ``mail.send()`` per message, one after the other (a new connection
   each, as sending inside the request does);
 - a thread per message, each calling ``mail.send()`` (the source texts'
@@ -23,6 +25,7 @@ import time
 from flask_mail import Message
 
 import frontend
+from bench.mail_site import Deliverers
 from bench.smtp_peer import Peer
 from bench.table import Row, render
 from core.db import transaction
@@ -59,27 +62,54 @@ def message(n):
     )
 
 
-def by_outbox(app, count):
-    """Seconds for the outbox's delivery threads to send ``count`` messages."""
-    with app.app_context(), transaction():
-        for n in range(count):
-            m = message(n)
-            outbox.enqueue(m.sender, m.recipients[0], m.subject, m.body, m.html)
-    threads = app.extensions["outbox_delivery"]
-    start = time.perf_counter()
-    threads.start()
+def write(count):
+    """Add ``count`` messages to the outbox, in the caller's transaction."""
+    for n in range(count):
+        m = message(n)
+        outbox.enqueue(m.sender, m.recipients[0], m.subject, m.body, m.html)
+
+
+def wait_sent(app, count):
+    """Wait until the outbox says ``count`` messages are sent."""
     with app.app_context():
         sent = outbox.Message.status == "sent"
         count_sent = db.select(db.func.count()).where(sent)
         while db.session.scalar(count_sent) < count:
             db.session.rollback()  # a fresh snapshot each time
             time.sleep(0.005)
+
+
+def by_outbox(app, count, peer):
+    """Seconds for the outbox's delivery threads to send ``count`` messages."""
+    with app.app_context(), transaction():
+        write(count)
+    threads = app.extensions["outbox_delivery"]
+    start = time.perf_counter()
+    threads.start()
+    wait_sent(app, count)
     elapsed = time.perf_counter() - start
     threads.stop()
     return elapsed
 
 
-def by_send_each(app, count):
+def by_deliverers(processes):
+    """The way of ``processes`` deliver processes, started before the clock."""
+
+    def way(app, count, peer):
+        deliverers = Deliverers(app, peer, processes, poll=60.0)
+        try:
+            with app.app_context(), transaction():
+                write(count)
+                start = time.perf_counter()  # from the commit, which wakes them
+            wait_sent(app, count)
+            return time.perf_counter() - start
+        finally:
+            deliverers.stop()
+
+    return way
+
+
+def by_send_each(app, count, peer):
     """Seconds to send ``count`` messages with one ``mail.send()`` each."""
     with app.app_context():
         start = time.perf_counter()
@@ -88,7 +118,7 @@ def by_send_each(app, count):
         return time.perf_counter() - start
 
 
-def by_thread_each(app, count):
+def by_thread_each(app, count, peer):
     """Seconds to send ``count`` messages, each from a thread of its own."""
 
     def send(n):
@@ -106,6 +136,8 @@ def by_thread_each(app, count):
 
 WAYS = {
     "outbox": by_outbox,
+    "outbox, one deliver process": by_deliverers(1),
+    "outbox, two deliver processes": by_deliverers(2),
     "one send() per message": by_send_each,
     "a thread per message": by_thread_each,
 }
@@ -119,7 +151,7 @@ def measure(delay, count, rounds):
             peer = Peer(delay)
             try:
                 app = make_app(peer.port)
-                seconds = way(app, count)
+                seconds = way(app, count, peer)
                 assert peer.received() == count, f"{name}: not every message arrived"
             finally:
                 peer.stop()
@@ -130,10 +162,10 @@ def measure(delay, count, rounds):
 FIGURE = "5b. Delivery throughput (messages/s, higher is better)"
 
 
-def rows(messages, rounds):
+def rows(messages, rounds, delays=DELAYS):
     """The figure's rows: each way with each server delay."""
     found = []
-    for delay in DELAYS:
+    for delay in delays:
         server = f"server {delay * 1000:.0f} ms"
         for name, samples in measure(delay, messages, rounds).items():
             label, base = f"{name}, {server}", f"one send() per message, {server}"

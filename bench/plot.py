@@ -1,5 +1,5 @@
 """The README's picture: the follow page's latency against the SMTP server's
-delay, for the three designs (figure 5a). Needs matplotlib
+delay, for each design (figure 5a). Needs matplotlib
 (requirements-bench.txt, which ``make bench`` installs)."""
 
 from bench.mail import DELAYS, DESIGNS, FIGURE_LATENCY
@@ -20,7 +20,8 @@ def plot(rows, path):
     # The delays measured (the smoke run measures the first only).
     measured = [d * 1000 for d in DELAYS]
     delays_ms = [d for d in measured if any(f"server {d:.0f} ms" in n for n in medians)]
-    for name, color in zip(DESIGNS, ("tab:blue", "tab:red", "tab:green"), strict=True):
+    colors = ("tab:blue", "tab:purple", "tab:red", "tab:green")
+    for name, color in zip(DESIGNS, colors, strict=True):
         for share, style in (("p50", "-"), ("p99", "--")):
             values = [medians[f"{name}, {share}, server {d:.0f} ms"] for d in delays_ms]
             label = f"{name}, {share}"

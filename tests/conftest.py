@@ -49,6 +49,7 @@ def isolated_environment(monkeypatch, tmp_path):
 # order (--no-loadscope-reorder): started last, one of these would run alone
 # at the end while the other workers idle.
 SLOWEST_FILES = [
+    "tests/test_bench_mail.py",
     "tests/test_bench_servers.py",
     "tests/test_bench.py",
     "tests/test_mail.py",
