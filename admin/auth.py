@@ -28,8 +28,10 @@ login_manager = LoginManager()  # the admin's own; the frontend has another
 login_manager.login_view = "auth.login"
 limiter = throttle.new_limiter()  # the admin's own; the frontend has another
 
-# The debug toolbar's files (debug only) load on the login page too.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "_debug_toolbar.static"}
+# The debug toolbar's files (debug only) load on the login page too. Logging
+# out needs no login (a session already ended gets "Logged out."), as on the
+# frontend.
+PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "static", "_debug_toolbar.static"}
 
 
 class Admin(UserMixin):

@@ -43,6 +43,9 @@ def test_the_route_explorer_lists_every_route_of_both_apps(both_logged_in):
     assert '<a href="/routing?path=/admin/users">follow it</a>' in page
     [logout] = [row for row in rows if "frontend.auth:logout<" in row]
     assert "routing?path=/logout&amp;method=POST" in logout
+    # Logging out needs no login, in either app.
+    [admin_logout] = [row for row in rows if "admin.auth:logout<" in row]
+    assert "<td>no</td>" in logout and "<td>no</td>" in admin_logout
 
 
 ALLOWED = "GET, HEAD, OPTIONS"

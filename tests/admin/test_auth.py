@@ -4,7 +4,7 @@ import pytest
 
 import admin
 from admin.auth import ensure_credentials
-from harness.accounts import ADMIN_PASSWORD_HASH, AdminAccount
+from harness.accounts import ADMIN_PASSWORD_HASH, AdminAccount, submit
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,14 @@ def test_login_then_pages_then_logout(admin_account, admin_client):
     assert "Hello from the admin" in admin_client.get("/hello").get_data(True)
     admin_account.logout()
     assert admin_client.get("/").status_code == 302
+
+
+def test_logging_out_needs_no_login_as_on_the_frontend(admin_client):
+    # A session already ended (by another tab) still gets the logged-out
+    # page, as the frontend's /logout does, not the login form's "next".
+    response = submit(admin_client, "/logout", {}, form_url="/login")
+    assert (response.status_code, response.headers["Location"]) == (302, "/admin/login")
+    assert "Logged out." in admin_client.get("/login").get_data(as_text=True)
 
 
 def test_login_follows_local_next(admin_account):
