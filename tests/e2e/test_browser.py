@@ -231,6 +231,10 @@ def test_the_admin_finds_the_user_and_the_mail_and_reads_the_routing(browser, si
     row = page.locator("table.outbox tr", has_text="dave@example.com")
     row.locator("summary").click()
     assert "/confirm/" in row.locator("pre.text").inner_text()
+    # The HTML part as a mail reader shows it, not only its source.
+    html = row.frame_locator("iframe.html")
+    assert html.locator("a").inner_text() == "confirm my address"
+    assert "/confirm/" in html.locator("a").get_attribute("href")
     screenshot(page, "admin-outbox")
 
     page.click("nav a:has-text('Routes')")
