@@ -8,10 +8,12 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import event
 from werkzeug.test import Client
 
 import frontend
 from core.db import transaction
+from core.extensions import db
 from core.mail import claims, outbox
 from core.mail.delivery import Deliverer
 from core.mail.failures import retry_delay
@@ -297,3 +299,29 @@ def test_a_sent_mark_that_matches_nothing_is_logged(mail_config, caplog):
         slow.sent = [row.id]  # it sent the message all the same, late
         assert slow.record() == set()
     assert f"message {row.id} was sent after its claim passed on" in caplog.text
+
+
+def test_a_message_wakes_one_delivery_thread_not_all(mail_config, admin_config, smtp):
+    # Woken all at once, the eight threads each asked the outbox for work
+    # when one message was written, and each claim waited for the others'.
+    site = create_site({**mail_config, "MAIL_POLL_SECONDS": 60}, admin_config)
+    asking, idle = [], []
+
+    def watch(connection, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT EXISTS"):
+            asking.append(threading.current_thread().name)
+        elif "min(outbox" in statement:  # claims.next_due: about to sleep
+            idle.append(threading.current_thread().name)
+
+    with site.app.app_context():
+        event.listen(db.engine, "before_cursor_execute", watch)
+    site.services.start()
+    try:
+        wait_until(lambda: len(set(idle)) == 8, message="every thread asleep")
+        asking.clear()
+        with site.app.app_context(), transaction():
+            outbox.enqueue("s@localhost", "ann@example.com", "Hi", "Hi", "<p>Hi</p>")
+        wait_until(lambda: smtp.messages, message="the message")
+    finally:
+        site.services.stop()
+    assert len(set(asking)) <= 2, f"{len(set(asking))} threads woke for one message"

@@ -74,10 +74,13 @@ class DeliveryThreads:
         return [thread for thread in self._threads if thread.is_alive()]
 
     def wake(self):
-        """Tell the threads that messages are due now."""
+        """Tell the threads that messages are due now: one wakes, and wakes
+        the next if it finds a full batch (``_drain``). Woken all at once,
+        eight threads raced for one message, and the GIL made each claim
+        wait for the others' (50 ms on PostgreSQL instead of 3)."""
         with self._signal:
             self._generation += 1
-            self._signal.notify_all()
+            self._signal.notify()
 
     def stop(self, timeout=None):
         """Let each thread finish its message, hand back the rest, and end.
@@ -132,6 +135,8 @@ class DeliveryThreads:
             batch = deliverer.claim()
             if not batch:
                 return
+            if len(batch) == self.app.config["MAIL_BATCH_SIZE"]:
+                self.wake()  # there may be more: another thread takes them
             deliverer.deliver(batch)
 
     def _sleep(self, seen, due):
