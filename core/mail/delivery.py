@@ -84,7 +84,8 @@ class Deliverer:
             self.retry_later(remaining, error)
             remaining = []
         finally:
-            self.record()
+            if self.sent:  # marks the database refused during the batch
+                self.record()
             sent = self.delivered - before
             log.info("%s: %d of a batch of %d sent", self.worker, sent, len(batch))
         claims.release([row.id for row in remaining], self.worker)
