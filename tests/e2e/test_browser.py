@@ -370,7 +370,7 @@ def test_with_serve_debug_the_contexts_panel_shows_this_very_request(browser, tm
         assert "− pop app context of frontend" in contexts  # drawn after the pops
         log_in_admin(page, site, "/admin/users")
         contexts = open_contexts_panel(page)
-        assert "SCRIPT_NAME (the mount)\t'/admin'" in contexts
+        assert "SCRIPT_NAME (the mount)\n'/admin'" in contexts
         assert "admin.users:index" in contexts and "/admin/users" in contexts
         # Flask-SQLAlchemy records queries for the panel (it said Unavailable).
         toolbar = page.inner_text("#flDebugToolbar")
@@ -379,7 +379,26 @@ def test_with_serve_debug_the_contexts_panel_shows_this_very_request(browser, tm
         routes = page.inner_text("#flDebugRoutesPanel-content")
         assert "/user/<nickname>" in routes and "/admin/routes" in routes
         screenshot(page, "debug-toolbar-admin")
+        check_contexts_panel_on_a_phone(browser(**PHONE), site)
         assert failed == [], "toolbar files that did not load"
+
+
+def check_contexts_panel_on_a_phone(page, site):
+    """The toolbar leaves a panel 190 px on a phone: its title must stay
+    above its first heading (it wrapped over it), and its values inside it."""
+    page.goto(site.url("/hello"))
+    open_contexts_panel(page)
+    panel = "#flDebugContextsPanel-content"
+    title = page.locator(f"{panel} .flDebugPanelTitle h3").bounding_box()
+    heading = page.locator(f"{panel} h4").first.bounding_box()
+    assert title["y"] + title["height"] <= heading["y"] + 1, "the title overlaps"
+    right = page.locator(panel).bounding_box()["width"]
+    widest = page.evaluate(
+        f"Math.max(...[...document.querySelectorAll('{panel} dd code')]"
+        ".map(code => code.getBoundingClientRect().right))"
+    )
+    assert widest <= right, f"a value runs to {widest} px, the panel ends at {right}"
+    screenshot(page, "phone-debug-toolbar", full_page=False)
 
 
 def open_contexts_panel(page):

@@ -77,7 +77,9 @@ class ContextsPanel(DebugPanel):
         return f"{current_app.name} at {request.script_root or '/'}"
 
     def title(self):
-        return "The contexts of this request, and how its URL found its view"
+        # Short: on a phone the toolbar leaves a panel 190 px wide, and a
+        # longer title wrapped over the panel's first heading.
+        return "Contexts"
 
     def url(self):
         return ""
