@@ -78,11 +78,13 @@ def measure(smoke=False):
             latency
             + mail_throughput.rows(5, 1, delays=DELAYS[:1])
             + mail_burst.burst_rows(5)
+            + mail_burst.killed_deliverer_rows(5)
             + mail_latency.rows(3, 1)
         )
     return (
         latency_rows(50, 3)
         + mail_throughput.rows(200, 3)
         + mail_burst.burst_rows(500)
+        + mail_burst.killed_deliverer_rows(500)
         + mail_latency.rows(50, 3)
     )

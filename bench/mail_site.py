@@ -81,9 +81,9 @@ def design(name):
 class Deliverers:
     """``count`` ``python dispatcher.py deliver`` processes on ``app``'s
     database, mailing ``peer``: woken by the site's commits, polling every
-    ``poll`` seconds besides."""
+    ``poll`` seconds besides; ``settings`` are more ``FLASK_`` settings."""
 
-    def __init__(self, app, peer, count, poll):
+    def __init__(self, app, peer, count, poll, **settings):
         self.folder = Path(tempfile.mkdtemp())
         env = {
             "PATH": os.environ["PATH"],
@@ -94,7 +94,7 @@ class Deliverers:
             "FLASK_ADMIN_PASSWORD_HASH": ADMIN_PASSWORD_HASH,
             "FRONTEND_SECRET_KEY": "bench-frontend",
             "ADMIN_SECRET_KEY": "bench-admin",
-        }
+        } | {f"FLASK_{key}": str(value) for key, value in settings.items()}
         self.processes = []
         for n in range(count):
             with open(self.folder / f"{n}.log", "wb") as log:
@@ -110,10 +110,16 @@ class Deliverers:
             raise RuntimeError((self.folder / f"{n}.log").read_text())
         return "Delivering the outbox" in (self.folder / f"{n}.log").read_text()
 
+    def kill(self, n):
+        """SIGKILL process ``n``: no clean stop, its claims left behind."""
+        self.processes[n].kill()
+        self.processes[n].wait()
+
     def stop(self):
         """Stop each process as an operator would (SIGTERM)."""
         for process in self.processes:
-            process.send_signal(signal.SIGTERM)
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         for process in self.processes:
             process.wait(timeout=60)
 
@@ -123,10 +129,13 @@ class Site:
     ``stars`` users to follow (confirmed, so each follow mails them).
 
     Its mail goes out from its own delivery threads, or, with
-    ``deliverers``, from that many deliver processes beside it.
+    ``deliverers``, from that many deliver processes beside it (``settings``
+    are theirs).
     """
 
-    def __init__(self, peer, stars, deliverers=0, database_url=None, poll=0.2):
+    def __init__(
+        self, peer, stars, deliverers=0, database_url=None, poll=0.2, **settings
+    ):
         front, back = config(database_url, MAIL_PORT=peer.port)
         front |= {"MAIL_DELIVERY": not deliverers, "MAIL_POLL_SECONDS": poll}
         self.site = create_site(front, back)
@@ -148,7 +157,7 @@ class Site:
                 )
         self.token = csrf_token(self.fan.get("/settings").text)
         if deliverers:
-            self.deliverers = Deliverers(self.app, peer, deliverers, poll)
+            self.deliverers = Deliverers(self.app, peer, deliverers, poll, **settings)
         else:
             self.deliverers = None
             self.app.extensions["outbox_delivery"].start()

@@ -13,3 +13,4 @@ def test_the_mail_benchmarks_run_once(tmp_path):
     assert "outbox, two deliver processes, server 0 ms" in output
     burst = output.split("5c.")[1]
     assert re.search(r"lost\s+0\.0", burst) and re.search(r"doubled\s+0\.0", burst)
+    assert re.search(r"2 deliverers, 1 killed: lost\s+0\.0", burst)
