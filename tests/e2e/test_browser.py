@@ -337,6 +337,20 @@ def test_on_a_phone_no_page_scrolls_sideways(chromium, site):
     assert errors == [], "the browser logged errors"
 
 
+def test_every_page_opens_on_a_laptop(browser, site):
+    # The same pages as on a phone, at 1280 px: each answers, has its one
+    # heading, fits the width, and logs no error (the browser fixture).
+    page = browser()
+    register(page, site, "fay")
+    log_in_admin(page, site)
+    for path in PAGES:
+        path = path.replace("erin", "fay")
+        response = page.goto(site.url(path))
+        assert response.status == (404 if path == "/nowhere" else 200), path
+        assert page.locator("main h1").count() == 1, path
+        assert fits(page), path
+
+
 def fits(page):
     """Tell whether the page is no wider than the screen (no sideways scroll)."""
     return page.evaluate(
