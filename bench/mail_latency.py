@@ -44,21 +44,21 @@ def arrival_times(database_url, deliverers, follows):
     return times
 
 
-def backends():
+def backends(postgres):
     """The databases to measure on: name -> a callable giving a fresh URL
-    (None: a new SQLite file)."""
+    (None: a new SQLite file); PostgreSQL too if asked and installed."""
     found = {"SQLite": lambda: None}
-    server, template = start_postgres()  # shared with figures 3 and 3b
-    if server is not None:
+    server, template = start_postgres() if postgres else (None, None)
+    if server is not None:  # shared with figures 3 and 3b
         found["PostgreSQL"] = lambda: postgres_database(server, template)
     return found
 
 
-def rows(follows, rounds):
+def rows(follows, rounds, postgres=True):
     """The figure's rows: p50 and p99 per backend and delivery shape."""
     samples = {}
     for _ in range(rounds):
-        for backend, fresh_url in backends().items():
+        for backend, fresh_url in backends(postgres).items():
             for shape, deliverers in SHAPES.items():
                 times = arrival_times(fresh_url(), deliverers, follows)
                 for share in (0.5, 0.99):
