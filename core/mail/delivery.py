@@ -48,6 +48,7 @@ class Deliverer:
         self.config = config
         self.stopping = stopping  # set when the process is stopping
         self.sent = []  # delivered, not yet recorded as sent
+        self.unreleased = []  # claimed, not tried, not yet handed back
         self.held = set()  # the ids claimed and held now...
         self.held_until = 0.0  # ...until this time
         self.delivered = 0  # messages the server accepted from this sender
@@ -58,6 +59,8 @@ class Deliverer:
         again, a message this sender delivered)."""
         if self.sent and self.record() is None:
             return []
+        if self.unreleased:
+            self.release()
         hold = hold_seconds(self.config)
         until = time.time() + hold  # no later than the claims' own time
         batch = claims.claim(self.worker, self.config["MAIL_BATCH_SIZE"], hold)
@@ -88,7 +91,16 @@ class Deliverer:
                 self.record()
             sent = self.delivered - before
             log.info("%s: %d of a batch of %d sent", self.worker, sent, len(batch))
-        claims.release([row.id for row in remaining], self.worker)
+            # Kept even if the database refuses what comes next (or refused
+            # rescheduling them, above): handed back before the next claim.
+            self.unreleased += [row.id for row in remaining]
+        self.release()
+
+    def release(self):
+        """Hand back the claimed messages not tried. Left claimed, they
+        would be held for this sender for ever by its process's heartbeat."""
+        claims.release(self.unreleased, self.worker)
+        self.unreleased = []
 
     def hold(self, row):
         """Renew the claims if a third of the lease is left (the process's
