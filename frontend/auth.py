@@ -70,10 +70,12 @@ def register():
         return already_in()
     form = RegisterForm()
     if form.validate_on_submit() and address_is_free(form):
+        # Hashed first: inside the transaction it would hold the write lock.
+        password_hash = users.hash_password(form.password.data)
         try:
             with transaction():  # the account and its confirmation, or neither
                 user = users.create_user(
-                    form.nickname.data, form.email.data, form.password.data
+                    form.nickname.data, form.email.data, password_hash
                 )
                 notify.enqueue_confirmation(user)
         except users.AccountTaken:  # taken a moment ago, by another request

@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask import current_app
 from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
 import admin
 import frontend
@@ -22,8 +23,11 @@ from core.db import MIGRATIONS, transaction
 from core.extensions import db
 from core.mail import claims, housekeeping, outbox
 from core.prepare import prepare
+from harness.accounts import CHEAP_HASH
 from harness.servers import ROOT
 from tests.helpers import query, run_in_repository
+
+PASSWORD_HASH = generate_password_hash("pw-12345678", method=CHEAP_HASH)
 
 both_backends = pytest.mark.both_backends
 DATA = ROOT / "tests" / "data"
@@ -165,8 +169,8 @@ def test_each_app_context_has_its_own_session_and_gives_back_its_connection(
 def test_a_follow_and_its_email_commit_together_or_not_at_all(frontend_app):
     with frontend_app.app_context():
         with transaction():
-            alice = users.create_user("alice", "alice@example.com", "pw-12345678")
-            bob = users.create_user("bob", "bob@example.com", "pw-12345678")
+            alice = users.create_user("alice", "alice@example.com", PASSWORD_HASH)
+            bob = users.create_user("bob", "bob@example.com", PASSWORD_HASH)
         with pytest.raises(RuntimeError), transaction():
             follows.follow(alice.id, bob.id)
             outbox.enqueue("s@x", bob.email, "s", "b", "h")
@@ -179,13 +183,13 @@ def test_a_follow_and_its_email_commit_together_or_not_at_all(frontend_app):
 def test_nicknames_and_addresses_are_unique_by_their_keys(frontend_app):
     with frontend_app.app_context():
         with transaction():
-            users.create_user("Alice", "a@example.com", "pw-12345678")
+            users.create_user("Alice", "a@example.com", PASSWORD_HASH)
         with pytest.raises(users.AccountTaken), transaction():
-            users.create_user("aLICE", "b@example.com", "pw-12345678")
+            users.create_user("aLICE", "b@example.com", PASSWORD_HASH)
         with pytest.raises(users.AccountTaken), transaction():
-            users.create_user("carol", "A@Example.com", "pw-12345678")  # same address
+            users.create_user("carol", "A@Example.com", PASSWORD_HASH)  # same address
         with pytest.raises(users.AccountTaken), transaction():
-            users.create_user("dave", "a@\uff45xample.com", "pw-12345678")  # same too
+            users.create_user("dave", "a@\uff45xample.com", PASSWORD_HASH)  # same too
         assert users.find_user("ALICE").nickname == "Alice"
         assert users.find_by_email("a@EXAMPLE.com").nickname == "Alice"
 
@@ -268,7 +272,7 @@ def test_an_sqlite_file_from_before_the_migrations_is_adopted(fresh_config, tmp_
 def test_a_transaction_inside_another_is_part_of_it(frontend_app):
     with frontend_app.app_context():
         with pytest.raises(RuntimeError), transaction():
-            alice = users.create_user("alice", "alice@example.com", "pw-12345678")
+            alice = users.create_user("alice", "alice@example.com", PASSWORD_HASH)
             users.update_user(alice.id, notify_followers=False)  # a transaction too
             raise RuntimeError("the outer block fails after both")
         assert users.find_user("alice") is None  # the inner one was not committed
