@@ -256,6 +256,18 @@ def test_stop_is_final_even_when_a_request_starts_the_threads_after_it(mail_conf
     assert threads.alive == []
 
 
+def lock_once_accepted(smtp, db_path, count):
+    """Once ``count`` messages wait in DATA, take the SQLite file's write lock
+    (as another process would), then let the server accept them: their sent
+    marks find the database locked. Returns the locking connection."""
+    wait_until(lambda: smtp.recorder.waiting == count, message="messages in DATA")
+    lock = sqlite3.connect(db_path)
+    lock.execute("BEGIN IMMEDIATE")
+    smtp.recorder.open.set()
+    wait_until(lambda: len(smtp.messages) == count, message="messages accepted")
+    return lock
+
+
 def test_a_sent_mark_the_database_refuses_is_kept_and_retried_not_resent(
     mail_config, admin_config, smtp, database_url, db_path
 ):
@@ -272,11 +284,7 @@ def test_a_sent_mark_the_database_refuses_is_kept_and_retried_not_resent(
     smtp.recorder.open.clear()
     app = delivering(config)
     try:
-        wait_until(lambda: smtp.recorder.waiting == 1, message="the message in DATA")
-        lock = sqlite3.connect(db_path)
-        lock.execute("BEGIN IMMEDIATE")
-        smtp.recorder.open.set()  # the server accepts the message
-        wait_until(lambda: smtp.messages, message="the message accepted")
+        lock = lock_once_accepted(smtp, db_path, 1)
         time.sleep(5 * busy_timeout)  # the outage: a writer's wait, five times
         lock.rollback()
         lock.close()
@@ -303,11 +311,7 @@ def test_an_outage_longer_than_a_lease_doubles_at_most_the_messages_in_flight(
     smtp.recorder.open.clear()
     first = delivering(config)
     try:
-        wait_until(lambda: smtp.recorder.waiting == 2, message="two in DATA")
-        lock = sqlite3.connect(db_path)
-        lock.execute("BEGIN IMMEDIATE")
-        smtp.recorder.open.set()  # the two are accepted; their marks wait
-        wait_until(lambda: len(smtp.messages) == 2, message="two accepted")
+        lock = lock_once_accepted(smtp, db_path, 2)
         # The outage lasts until every claim has run out (the heartbeat
         # cannot renew them): the other process may take any of them.
         live = "SELECT id FROM outbox WHERE status = 'sending' AND claimed_until > :t"
