@@ -6,6 +6,7 @@ Most tests run on SQLite and on a real PostgreSQL server in turn.
 import os
 import sqlite3
 import threading
+import time
 
 import pytest
 from alembic import command
@@ -23,7 +24,7 @@ from core.db import MIGRATIONS, transaction
 from core.extensions import db
 from core.mail import claims, housekeeping, outbox
 from core.prepare import prepare
-from harness.accounts import CHEAP_HASH
+from harness.accounts import CHEAP_HASH, Account
 from harness.servers import ROOT
 from tests.helpers import query, run_in_repository
 
@@ -294,3 +295,44 @@ def test_on_a_fresh_clone_the_db_commands_make_the_file_and_do_only_what_asked(
     db("downgrade")
     assert db("current").strip() == "0007"
     assert (tmp_path / "new" / "site.sqlite").stat().st_mode & 0o777 == 0o600
+
+
+def test_registering_holds_no_write_lock_while_it_hashes(frontend_config, db_path):
+    # On SQLite (this test's backend) a write transaction holds the
+    # database's one write lock. Hashed inside it, scrypt held the lock the
+    # whole time it ran, and every other writer (a follow, a login's count,
+    # mail delivery) waited. Here a second writer takes and gives back the
+    # lock again and again all through a registration at full cost; the
+    # longest it goes without it must be well under one hash.
+    method = "scrypt:65536:8:1"
+    started = time.perf_counter()
+    generate_password_hash("a password", method=method)
+    one_hash = time.perf_counter() - started
+    client = frontend.create_app(
+        {**frontend_config, "PASSWORD_HASH_METHOD": method}
+    ).test_client()
+    client.get("/register")  # the database's first connection, made
+    taken, done = [time.perf_counter()], threading.Event()
+
+    def other_writer():
+        connection = sqlite3.connect(db_path, timeout=0.01, isolation_level=None)
+        while not done.is_set():
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("ROLLBACK")
+                taken.append(time.perf_counter())
+            except sqlite3.OperationalError:
+                pass  # locked: try again
+        connection.close()
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    try:
+        assert Account(client).register("ann").status_code == 302
+    finally:
+        done.set()
+        writer.join()
+    longest = max(b - a for a, b in zip(taken, taken[1:], strict=False))
+    assert longest < one_hash / 2, (
+        f"locked out {longest:.3f} s; a hash {one_hash:.3f} s"
+    )

@@ -1,12 +1,7 @@
 """Registering, logging in and out of the frontend."""
 
-import sqlite3
-import threading
-
 import pytest
 
-import frontend
-from harness.accounts import Account
 from tests.helpers import query
 
 pytestmark = pytest.mark.both_backends
@@ -178,33 +173,3 @@ def test_session_of_deleted_user_is_dropped(account, frontend_client, database_u
 def test_login_form_has_csrf_field(frontend_client):
     page = frontend_client.get("/login").get_data(as_text=True)
     assert 'name="csrf_token" type="hidden"' in page
-
-
-def test_registering_holds_no_write_lock_while_it_hashes(frontend_config, db_path):
-    # Hashed inside the transaction, scrypt held SQLite's one write lock the
-    # whole time it ran, and every other writer (a follow, a login's count,
-    # mail delivery) waited for it. Here a second writer, which waits at
-    # most 30 ms, tries the lock all through a registration at full cost.
-    config = {**frontend_config, "PASSWORD_HASH_METHOD": "scrypt:65536:8:1"}
-    client = frontend.create_app(config).test_client()
-    client.get("/register")  # the database's first connection, made
-    refused, done = [], threading.Event()
-
-    def other_writer():
-        connection = sqlite3.connect(db_path, timeout=0.03, isolation_level=None)
-        while not done.is_set():
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                connection.execute("ROLLBACK")
-            except sqlite3.OperationalError as error:
-                refused.append(str(error))
-        connection.close()
-
-    writer = threading.Thread(target=other_writer)
-    writer.start()
-    try:
-        assert Account(client).register("ann").status_code == 302
-    finally:
-        done.set()
-        writer.join()
-    assert refused == []
