@@ -11,6 +11,9 @@ other machines) would wait for their poll; instead:
   in ``<instance>/wake/``, and a writer sends one byte to each after its
   commit.
 
+Each process ignores its own wake-ups: a second wake would rouse a second
+delivery thread for the same mail.
+
 The poll stays as the fallback: a wake-up lost to a restart costs a poll.
 """
 
@@ -33,13 +36,19 @@ NOTIFIED = "outbox.notified"  # in a session's info: NOTIFY sent in it
 
 def notify_in_transaction():
     """On PostgreSQL, send ``NOTIFY outbox`` in the session's transaction
-    (once per transaction)."""
+    (once per transaction), naming this process (``process_name``)."""
     session = db.session()
     if session.info.get(NOTIFIED):
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {CHANNEL}"))
+        notify = text("SELECT pg_notify(:channel, :sender)")
+        session.execute(notify, {"channel": CHANNEL, "sender": process_name()})
         session.info[NOTIFIED] = True
+
+
+def process_name():
+    """This process, as its notifications name it: its host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def forget_transaction(session):
@@ -47,14 +56,24 @@ def forget_transaction(session):
     session.info.pop(NOTIFIED, None)
 
 
+def socket_prefix():
+    """How the names of this process's wake-up sockets begin."""
+    return f"{os.getpid()}-"
+
+
 def wake_sqlite_listeners(app):
-    """On SQLite, send a byte to every listening process of ``app``'s
+    """On SQLite, send a byte to every other listening process of ``app``'s
     instance folder; a socket whose process is gone is removed."""
     folder = Path(app.instance_path) / "wake"
+    # This process's own threads were woken directly (core.mail.outbox); its
+    # listener would wake a second thread for the same mail.
+    own = socket_prefix()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:") and folder.is_dir():
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
             sender.setblocking(False)
             for path in folder.glob("*.sock"):
+                if path.name.startswith(own):
+                    continue
                 try:
                     sender.sendto(b"!", str(path))
                 except BlockingIOError:
@@ -95,15 +114,17 @@ class Listener(threading.Thread):
 
         url = make_url(self.url).set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
+        me = process_name()  # its own threads were woken directly
         with psycopg.connect(conninfo, autocommit=True) as connection:
             connection.execute(f"LISTEN {CHANNEL}")
             while not self.stopping.is_set():
-                for _ in connection.notifies(timeout=1.0, stop_after=1):
-                    self.wake()
+                for notify in connection.notifies(timeout=1.0, stop_after=1):
+                    if notify.payload != me:
+                        self.wake()
 
     def _listen_on_socket(self):
         self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.sock"
+        path = self.folder / f"{socket_prefix()}{secrets.token_hex(4)}.sock"
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
             listener.bind(str(path))
             listener.settimeout(1.0)
