@@ -7,11 +7,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.mail_site import Site, arrived, design
+from bench.mail_site import Site, arrived, design, wait_sent
 from bench.smtp_peer import Peer
 from bench.table import Row
-from core.mail.models import OutboxMessage
-from harness.local import wait_until
 
 FIGURE_BURST = "5c. A burst of 500 follows, server at 50 ms"
 
@@ -76,13 +74,6 @@ def burst_rows(follows):
 LEASE = 5  # seconds: the killed process's claims pass on within this
 
 
-def all_sent(site):
-    """Tell whether the site's outbox has nothing but sent mail."""
-    with site.app.app_context():
-        unsent = OutboxMessage.query.filter(OutboxMessage.status != "sent")
-        return unsent.count() == 0
-
-
 def killed_deliverer_rows(follows):
     """Figure 5c, last rows: two deliver processes send the burst, and one
     is SIGKILLed halfway; lost, and doubled (at most its 8 threads' 8
@@ -95,7 +86,7 @@ def killed_deliverer_rows(follows):
             site.follow(n)
             if n == follows // 2:
                 site.deliverers.kill(0)
-        wait_until(lambda: all_sent(site), timeout=300, message="all sent")
+        wait_sent(site.app, follows + 1)  # and the fan's confirmation
         seconds = time.perf_counter() - start
         received = peer.received()
     finally:

@@ -20,6 +20,7 @@ from bench.sites import config
 from core.accounts.models import User
 from core.db import transaction
 from core.extensions import db, mail
+from core.mail import outbox
 from core.prepare import prepare
 from dispatcher import create_site
 from frontend import notify
@@ -181,3 +182,15 @@ def arrived(peer, follows):
     """Wait until ``peer`` has every follower email, and the fan's
     confirmation (registering sent it through the outbox)."""
     wait_until(lambda: peer.received() >= follows + 1, timeout=300)
+
+
+def wait_sent(app, count):
+    """Wait until ``app``'s outbox says ``count`` messages are sent."""
+    sent = db.select(db.func.count()).where(outbox.Message.status == "sent")
+
+    def all_sent():
+        db.session.rollback()  # a fresh snapshot each time
+        return db.session.scalar(sent) >= count
+
+    with app.app_context():
+        wait_until(all_sent, timeout=300, interval=0.005, message="mail sent")

@@ -25,11 +25,11 @@ import time
 from flask_mail import Message
 
 import frontend
-from bench.mail_site import Deliverers
+from bench.mail_site import Deliverers, wait_sent
 from bench.smtp_peer import Peer
 from bench.table import Row, render
 from core.db import transaction
-from core.extensions import db, mail
+from core.extensions import mail
 from core.mail import outbox
 from core.prepare import prepare
 
@@ -67,16 +67,6 @@ def write(count):
     for n in range(count):
         m = message(n)
         outbox.enqueue(m.sender, m.recipients[0], m.subject, m.body, m.html)
-
-
-def wait_sent(app, count):
-    """Wait until the outbox says ``count`` messages are sent."""
-    with app.app_context():
-        sent = outbox.Message.status == "sent"
-        count_sent = db.select(db.func.count()).where(sent)
-        while db.session.scalar(count_sent) < count:
-            db.session.rollback()  # a fresh snapshot each time
-            time.sleep(0.005)
 
 
 def by_outbox(app, count, peer):
