@@ -42,16 +42,7 @@ class RedisServer:
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        wait_until(self._answers(client), message="redis-server to answer")
-
-    def _answers(self, client):
-        def ping():
-            try:
-                return client.ping()
-            except redis.ConnectionError:
-                return False
-
-        return ping
+        wait_until(lambda: _answers(client), message="redis-server to answer")
 
     def stop(self):
         """Stop the server (what it held is gone)."""
@@ -64,3 +55,11 @@ class RedisServer:
         """Stop, and remove its folder."""
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _answers(client):
+    """Tell whether the server behind ``client`` answers PING."""
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
