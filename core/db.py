@@ -94,6 +94,14 @@ def run(statement, **params):
     return db.session.connection().execute(statement, params)
 
 
+def close_connections(app):
+    """Close the connections in ``app``'s pools (a process forked afterwards
+    opens its own)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
 def init_app(app):
     """Bind the shared database and its migrations to ``app``."""
     url = database_url(app.config, app.instance_path)

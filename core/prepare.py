@@ -5,10 +5,13 @@ Building an app writes nothing; what serves (``serve``, the WSGI
 ``db upgrade`` migrates any database itself and needs no key. An app with no
 configured ``SECRET_KEY`` gets one made once in the instance folder (shared
 by every process on the machine). SQLite is brought to the newest
-migration; any other database must already be there (``schema``).
+migration; any other database must already be there (``schema``). It leaves
+no connection open, so a server may fork its workers after it (gunicorn's
+``preload_app``): a child must never use a connection of its parent's.
 """
 
 from core import schema
+from core.db import close_connections
 from core.keys import instance_secret, secret_key_file
 
 
@@ -21,3 +24,5 @@ def prepare(apps):
             app.config["SECRET_KEY"] = instance_secret(secret_key_file(app))
     schema.prepare(apps[0])  # one database for every app
     schema.require_current(apps[0])
+    for app in apps:
+        close_connections(app)

@@ -78,7 +78,9 @@ class PostgresServer:
         """Make a new, empty database (or a copy of ``template``); return its name."""
         self._count += 1
         name = f"site_{self._count}"
-        copy = f" TEMPLATE {template}" if template else ""
+        # A copy of the files, not of the template through the WAL (the
+        # default since PostgreSQL 15): 40 ms a database instead of 100-300.
+        copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
         self.execute(f"CREATE DATABASE {name}{copy}")
         return name
 

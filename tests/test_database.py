@@ -127,6 +127,16 @@ def test_building_an_app_writes_nothing_and_prepare_migrates(fresh_config, tmp_p
     assert mode == "wal"  # readers never wait for the writer
 
 
+def test_prepare_leaves_no_connection_for_forked_workers_to_share(fresh_config):
+    # gunicorn forks its workers after preparing (preload_app): a connection
+    # left in a pool would be used by several processes at once.
+    apps = [frontend.create_app(fresh_config), admin.create_app(fresh_config)]
+    prepare(apps)
+    for app in apps:
+        with app.app_context():
+            assert db.engine.pool.checkedin() == 0
+
+
 @pytest.mark.parametrize("trial", range(5))  # the race is rare: try it often
 def test_apps_prepared_at_once_on_a_new_file_all_work(fresh_config, trial):
     # gunicorn workers start together on a fresh file: one migrates it.
