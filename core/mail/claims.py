@@ -87,19 +87,21 @@ HOLD = update(Message).where(MINE).values(claimed_until=bindparam("until"))
 HOLD = HOLD.returning(Message.id)
 
 
-def record(worker, sent, hold_until):
-    """Mark ``sent`` ids as sent and hold ``worker``'s other claims until
-    ``hold_until``, in one transaction; return (ids marked, ids still held).
+def record(worker, sent, hold_until=None):
+    """Mark ``sent`` ids as sent and, given ``hold_until``, hold ``worker``'s
+    other claims until then, in one transaction; return (ids marked, ids
+    still held, or None without ``hold_until``).
 
     A sent id missing from the first set was no longer ``worker``'s.
     """
     with transaction():
-        marked = set()
+        marked, held = set(), None
         if sent:
             marked = set(
                 run(SENT, ids=list(sent), worker=worker, now=time.time()).scalars()
             )
-        held = set(run(HOLD, worker=worker, until=hold_until).scalars())
+        if hold_until is not None:
+            held = set(run(HOLD, worker=worker, until=hold_until).scalars())
     return marked, held
 
 

@@ -135,9 +135,11 @@ class Deliverer:
                 raise StopBatch(error) from error
         else:
             # Marked at once: a death after this doubles no delivered mail.
+            # One row's UPDATE: the claims are renewed by hold() and the
+            # heartbeat, not after every message (that rewrote the batch).
             self.sent.append(row.id)
             self.delivered += 1
-            if self.record() is None:
+            if self.record(renew=False) is None:
                 raise StopBatch(RuntimeError("the outbox cannot be written"))
 
     def unknown_window(self, row, error):
@@ -154,15 +156,16 @@ class Deliverer:
         else:
             self.retry_later([row], error)
 
-    def record(self):
-        """Write the sent marks and renew the claims, retrying while the
-        database refuses; return the ids still held (None if it never took)."""
+    def record(self, renew=True):
+        """Write the sent marks and renew the claims (unless not ``renew``),
+        retrying while the database refuses; return the ids held (None if
+        it never took)."""
         deadline = time.monotonic() + hold_seconds(self.config) / 2
         pause = 0.05
         while True:
-            until = time.time() + hold_seconds(self.config)
+            until = time.time() + hold_seconds(self.config) if renew else None
             try:
-                marked, self.held = claims.record(self.worker, self.sent, until)
+                marked, held = claims.record(self.worker, self.sent, until)
             except Exception:  # the database is locked or gone: keep the marks
                 if time.monotonic() > deadline:
                     log.exception("could not record %s sent messages", len(self.sent))
@@ -172,7 +175,9 @@ class Deliverer:
                 continue
             for message_id in set(self.sent) - marked:
                 log.warning("message %s was sent after its claim passed on", message_id)
-            self.sent, self.held_until = [], until
+            self.sent = []
+            if renew:
+                self.held, self.held_until = held, until
             return self.held
 
     def retry_later(self, rows, error):
