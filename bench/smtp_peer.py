@@ -6,7 +6,9 @@ the benchmarks' handle on it.
 Runs until killed. Stalled holds every DATA command forever; DELAY (seconds)
 delays every final reply to DATA. It counts the messages it accepts without
 parsing them (a benchmark measures the client, not this server), prints
-"ready", then, whenever a line comes on its standard input, the count.
+"ready", then answers each line on its standard input: "?" with the count,
+a number N with the ``time.monotonic()`` at which the N-th message came
+(once it has come).
 """
 
 import subprocess
@@ -34,6 +36,17 @@ class Peer:
         self.process.stdin.flush()
         return int(self.process.stdout.readline())
 
+    def arrival(self, count):
+        """When (``time.monotonic()``: one clock for every process of the
+        machine) the server accepted its ``count``-th message. The server
+        waits for it and answers: no polling competes for the CPU with what
+        is measured."""
+        self.process.stdin.write(f"{count}\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        assert answer != "None", f"the server never got {count} messages"
+        return float(answer)
+
     def stop(self):
         """End the server process."""
         self.process.kill()
@@ -50,5 +63,8 @@ if __name__ == "__main__":
     server.recorder.parse = False
     server.start()
     print("ready", flush=True)
-    for _line in sys.stdin:
-        print(server.recorder.count, flush=True)
+    for line in sys.stdin:
+        if line.strip() == "?":
+            print(server.recorder.count, flush=True)
+        else:
+            print(server.recorder.wait_for(int(line), timeout=300), flush=True)

@@ -7,12 +7,16 @@ is scoped to the active *application context*: each app context, of either
 app, in any thread, has a session of its own, removed when it pops.
 """
 
+import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from core.extensions import db, migrate
 
@@ -49,6 +53,37 @@ def _sqlite_begin(connection):
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+# SQLite has one write lock per file. The threads of a process queue for it
+# on a lock of the process's own, and only the first of them tries the
+# file's: SQLite's busy handler sleeps 1, 2, 5... up to 100 ms between tries,
+# so eight delivery threads marking messages slept more than they sent
+# (bench/mail_throughput.py). One lock per file, for every engine of the
+# process on it (each app has its own engine); a forked child starts afresh.
+_WRITERS = {}
+os.register_at_fork(after_in_child=_WRITERS.clear)
+
+
+@contextmanager
+def _queued_writer(session):
+    """Hold this process's lock on the session's SQLite file (nothing on
+    another database), waiting as long as SQLite would for its own."""
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    # Re-entrant: a thread that opens a second write on another app's engine
+    # meets SQLite's lock and its timeout, as it did before this one.
+    lock = _WRITERS.setdefault(bind.url.database, threading.RLock())
+    options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    if not lock.acquire(timeout=options["connect_args"]["timeout"]):
+        locked = sqlite3.OperationalError("database is locked")
+        raise OperationalError("BEGIN IMMEDIATE", None, locked)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 @contextmanager
 def transaction():
     """Run the block in one write transaction: all of it commits, or none.
@@ -64,16 +99,17 @@ def transaction():
         return
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    session.info["writing"] = True
-    try:
-        yield session
-        session.commit()  # inside: a constraint may fail only here, at flush
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.info["writing"] = False
+    with _queued_writer(session):
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        session.info["writing"] = True
+        try:
+            yield session
+            session.commit()  # inside: a constraint may fail only here, at flush
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.info["writing"] = False
 
 
 def insert(table):

@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
@@ -31,6 +32,8 @@ class Recorder:
         self.sender_reply = None
         self.parse = True  # False: count messages, keep none (benchmarks)
         self.count = 0
+        self.counted = threading.Condition()  # notified at each message counted
+        self.counted_at = []  # time.monotonic() of each message counted
         self.bodies = 0  # message bodies received, answered or not
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -60,11 +63,22 @@ class Recorder:
                 await asyncio.sleep(step)
             reply = ""  # aiosmtpd ends the line: "250 OK\r\n" in all
         if reply.startswith("250") or reply == "":
-            self.count += 1
+            with self.counted:
+                self.count += 1
+                self.counted_at.append(time.monotonic())
+                self.counted.notify_all()
             if self.parse:
                 parsed = message_from_bytes(envelope.content, policy=policy.default)
                 self.messages.append(parsed)
         return reply
+
+    def wait_for(self, count, timeout):
+        """The ``time.monotonic()`` at which the ``count``-th message was
+        accepted, waiting up to ``timeout`` seconds for it; None if not."""
+        with self.counted:
+            if self.counted.wait_for(lambda: self.count >= count, timeout):
+                return self.counted_at[count - 1]
+        return None
 
 
 class Logins:

@@ -346,3 +346,28 @@ def test_registering_holds_no_write_lock_while_it_hashes(frontend_config, db_pat
     assert longest < one_hash / 2, (
         f"locked out {longest:.3f} s; a hash {one_hash:.3f} s"
     )
+
+
+def test_a_thread_waiting_to_write_writes_as_soon_as_the_other_is_done(
+    frontend_app,
+):
+    # SQLite's own wait sleeps 1, 2, 5 ... 50 ms between its tries: a thread
+    # waiting for another thread's write took the lock up to 50 ms after it
+    # was free. The threads of a process now queue for it.
+    trying, times = threading.Event(), {}
+
+    def second_writer():
+        with frontend_app.app_context():
+            trying.set()
+            with transaction():
+                times["writing"] = time.monotonic()
+
+    thread = threading.Thread(target=second_writer)
+    with frontend_app.app_context():
+        with transaction():
+            thread.start()
+            trying.wait(timeout=5)
+            time.sleep(0.135)  # SQLite tries at 128 ms, next at 178
+        times["done"] = time.monotonic()
+    thread.join(timeout=15)
+    assert times["writing"] - times["done"] < 0.02
