@@ -14,17 +14,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask import current_app
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import generate_password_hash
 
 import admin
 import frontend
-from core import schema
+from core import schema, writers
 from core.accounts import follows, users
 from core.db import MIGRATIONS, transaction
 from core.extensions import db
 from core.mail import claims, housekeeping, outbox
 from core.prepare import prepare
 from harness.accounts import CHEAP_HASH, Account
+from harness.local import wait_until
 from harness.servers import ROOT
 from tests.helpers import query, run_in_repository
 
@@ -371,3 +373,46 @@ def test_a_thread_waiting_to_write_writes_as_soon_as_the_other_is_done(
         times["done"] = time.monotonic()
     thread.join(timeout=15)
     assert times["writing"] - times["done"] < 0.02
+
+
+def test_background_writers_take_turns_and_a_page_does_not_wait_behind_them(
+    frontend_config, db_path
+):
+    app = frontend.create_app(
+        {
+            **frontend_config,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 0.2}},
+        }
+    )
+    turn = writers.queue_for(str(db_path))
+    assert turn.acquire(timeout=1)  # a background writer's turn, held
+    try:
+        with app.app_context(), pytest.raises(OperationalError, match="locked"):
+            with transaction():  # another background write waits its turn...
+                pass
+        # ...and gives up as SQLite would; a page's write goes straight on.
+        assert Account(app.test_client()).register("ann").status_code == 302
+    finally:
+        turn.release()
+    with app.app_context(), transaction():  # the turn is free again
+        pass
+
+
+def test_the_writers_queue_serves_in_the_order_asked():
+    queue, served = writers.WriterQueue(), []
+    assert queue.acquire(timeout=1)
+    threads = []
+    for n in range(3):
+
+        def wait_turn(n=n):
+            assert queue.acquire(timeout=5)
+            served.append(n)
+            queue.release()
+
+        threads.append(threading.Thread(target=wait_turn))
+        threads[-1].start()
+        wait_until(lambda n=n: len(queue._waiters) == n + 1, timeout=5)
+    queue.release()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert served == [0, 1, 2]
