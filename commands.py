@@ -19,7 +19,7 @@ from admin.auth import ensure_credentials
 from core import schema, toolbar
 from core.mail import devserver
 from core.prepare import prepare
-from core.serving import served
+from core.serving import served, settle
 from dispatcher import create_site
 
 
@@ -76,6 +76,7 @@ def serve(host, port, debug):
         mail_server = start_dev_mail_server(site.app)
     # SIGTERM ends the server like Ctrl-C does, so delivery stops cleanly.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    settle()
     site.services.start()
     try:
         run_simple(host, port, wsgi, threaded=True, use_debugger=debug)
@@ -104,6 +105,7 @@ def deliver():
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda signum, frame: stop.set())
+    settle()
     site.services.start()
     threads = site.app.config["MAIL_DELIVERY_THREADS"]
     click.echo(f" * Delivering the outbox with {threads} threads (SIGTERM stops)")
