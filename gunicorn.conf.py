@@ -19,9 +19,11 @@ threads = 8
 # is forked from it: a worker imports and builds nothing (with -w 4, gunicorn
 # started on 2.0 s of CPU instead of 5.4) and shares the code's memory, and
 # a site that cannot start (an outdated schema) stops gunicorn at once
-# instead of failing in each worker. Preparing closes its
-# connections (core/prepare.py); the services start in each worker, below.
-# A new version of the code needs a restart, not a HUP.
+# instead of failing in each worker. Preparing closes its connections
+# (core/prepare.py), and building it keeps what it built out of the garbage
+# collector's full passes (core.serving.settle) before the fork; the
+# services start in each worker, below. A new version of the code needs a
+# restart, not a HUP.
 preload_app = True
 
 
