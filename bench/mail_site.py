@@ -181,7 +181,7 @@ class Site:
 def arrived(peer, follows):
     """Wait until ``peer`` has every follower email, and the fan's
     confirmation (registering sent it through the outbox)."""
-    wait_until(lambda: peer.received() >= follows + 1, timeout=300)
+    peer.arrival(follows + 1)
 
 
 def wait_sent(app, count):

@@ -31,7 +31,6 @@ class Recorder:
         self.data_delay = 0.0
         self.sender_reply = None
         self.parse = True  # False: count messages, keep none (benchmarks)
-        self.count = 0
         self.counted = threading.Condition()  # notified at each message counted
         self.counted_at = []  # time.monotonic() of each message counted
         self.bodies = 0  # message bodies received, answered or not
@@ -64,13 +63,17 @@ class Recorder:
             reply = ""  # aiosmtpd ends the line: "250 OK\r\n" in all
         if reply.startswith("250") or reply == "":
             with self.counted:
-                self.count += 1
                 self.counted_at.append(time.monotonic())
                 self.counted.notify_all()
             if self.parse:
                 parsed = message_from_bytes(envelope.content, policy=policy.default)
                 self.messages.append(parsed)
         return reply
+
+    @property
+    def count(self):
+        """How many messages were accepted."""
+        return len(self.counted_at)
 
     def wait_for(self, count, timeout):
         """The ``time.monotonic()`` at which the ``count``-th message was
