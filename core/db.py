@@ -11,12 +11,9 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import current_app, has_request_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import OperationalError
 
-from core import writers
 from core.extensions import db, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -53,29 +50,6 @@ def _sqlite_begin(connection):
 
 
 @contextmanager
-def _queued_writer(engine):
-    """Outside a request, take this process's turn at the engine's SQLite
-    file (``core.writers``), waiting as long as SQLite would for its lock.
-
-    Not in a request: the pages' threads waiting behind the background ones
-    (and for the interpreter's lock while those ran) made a follow's p50
-    50 ms instead of 20 (figure 5a, the outbox's threads in the process).
-    """
-    if engine.dialect.name != "sqlite" or has_request_context():
-        yield
-        return
-    lock = writers.queue_for(engine.url.database)
-    options = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    if not lock.acquire(timeout=options["connect_args"]["timeout"]):
-        locked = sqlite3.OperationalError("database is locked")
-        raise OperationalError("BEGIN IMMEDIATE", None, locked)
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-@contextmanager
 def transaction():
     """Run the block in one write transaction: all of it commits, or none.
 
@@ -90,17 +64,16 @@ def transaction():
         return
     if session.in_transaction():
         session.commit()
-    with _queued_writer(session.get_bind()):
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-        session.info["writing"] = True
-        try:
-            yield session
-            session.commit()  # inside: a constraint may fail only here, at flush
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.info["writing"] = False
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    session.info["writing"] = True
+    try:
+        yield session
+        session.commit()  # inside: a constraint may fail only here, at flush
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info["writing"] = False
 
 
 @contextmanager
@@ -108,12 +81,11 @@ def separate_transaction():
     """Run the block in one write transaction on a connection of its own,
     outside this app context's session; yield the connection.
 
-    Taken as ``transaction()`` takes its own (in this process's turn at
-    SQLite's lock, BEGIN IMMEDIATE), for a short write that runs often:
-    without the session's bookkeeping it costs about half as much.
+    Begun as ``transaction()`` begins its own (IMMEDIATE on SQLite), for a
+    short write that runs often: without the session's bookkeeping it costs
+    about half as much.
     """
-    engine = db.engine
-    with _queued_writer(engine), engine.connect() as connection:
+    with db.engine.connect() as connection:
         connection.execution_options(sqlite_begin="IMMEDIATE")
         with connection.begin():
             yield connection

@@ -15,12 +15,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask import current_app
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
 from werkzeug.security import generate_password_hash
 
 import admin
 import frontend
-from core import schema, writers
+from core import schema
 from core.accounts import follows, users
 from core.db import MIGRATIONS, transaction
 from core.extensions import db
@@ -325,7 +324,7 @@ def test_registering_holds_no_write_lock_while_it_hashes(frontend_config, db_pat
         {**frontend_config, "PASSWORD_HASH_METHOD": method}
     ).test_client()
     client.get("/register")  # the database's first connection, made
-    taken, done = [time.perf_counter()], threading.Event()
+    taken, done = [], threading.Event()
 
     def other_writer():
         connection = sqlite3.connect(db_path, timeout=0.01, isolation_level=None)
@@ -338,15 +337,17 @@ def test_registering_holds_no_write_lock_while_it_hashes(frontend_config, db_pat
                 pass  # locked: try again
         connection.close()
 
-    # A full garbage collection stops both threads, whoever holds the lock:
-    # in a test process that has run many tests one takes 100 to 200 ms, more
-    # under load, and in CI the writer once went 0.53 s without its turn.
+    # A full garbage collection stops both threads, whoever holds the lock
+    # (100 to 200 ms in a test process that has run many tests).
     gc.collect()
     gc.disable()
     writer = threading.Thread(target=other_writer)
     writer.start()
     try:
+        wait_until(lambda: taken, message="the other writer at work")
         assert Account(client).register("ann").status_code == 302
+        registered = time.perf_counter()
+        wait_until(lambda: taken[-1] > registered, message="a turn after it")
     finally:
         done.set()
         writer.join()
@@ -355,71 +356,3 @@ def test_registering_holds_no_write_lock_while_it_hashes(frontend_config, db_pat
     assert longest < one_hash / 2, (
         f"locked out {longest:.3f} s; a hash {one_hash:.3f} s"
     )
-
-
-def test_a_thread_waiting_to_write_writes_as_soon_as_the_other_is_done(
-    frontend_app,
-):
-    # SQLite's own wait sleeps 1, 2, 5 ... 100 ms between its tries: a thread
-    # waiting for another thread's write took the lock up to 100 ms after it
-    # was free. The background threads of a process now queue for it.
-    trying, times = threading.Event(), {}
-
-    def second_writer():
-        with frontend_app.app_context():
-            trying.set()
-            with transaction():
-                times["writing"] = time.monotonic()
-
-    thread = threading.Thread(target=second_writer)
-    with frontend_app.app_context():
-        with transaction():
-            thread.start()
-            trying.wait(timeout=5)
-            time.sleep(0.235)  # SQLite tries at 228 ms, next at 328
-        times["done"] = time.monotonic()
-    thread.join(timeout=15)
-    assert times["writing"] - times["done"] < 0.05
-
-
-def test_background_writers_take_turns_and_a_page_does_not_wait_behind_them(
-    frontend_config, db_path
-):
-    app = frontend.create_app(
-        {
-            **frontend_config,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"timeout": 0.2}},
-        }
-    )
-    turn = writers.queue_for(str(db_path))
-    assert turn.acquire(timeout=1)  # a background writer's turn, held
-    try:
-        with app.app_context(), pytest.raises(OperationalError, match="locked"):
-            with transaction():  # another background write waits its turn...
-                pass
-        # ...and gives up as SQLite would; a page's write goes straight on.
-        assert Account(app.test_client()).register("ann").status_code == 302
-    finally:
-        turn.release()
-    with app.app_context(), transaction():  # the turn is free again
-        pass
-
-
-def test_the_writers_queue_serves_in_the_order_asked():
-    queue, served = writers.WriterQueue(), []
-    assert queue.acquire(timeout=1)
-    threads = []
-    for n in range(3):
-
-        def wait_turn(n=n):
-            assert queue.acquire(timeout=5)
-            served.append(n)
-            queue.release()
-
-        threads.append(threading.Thread(target=wait_turn))
-        threads[-1].start()
-        wait_until(lambda n=n: len(queue._waiters) == n + 1, timeout=5)
-    queue.release()
-    for thread in threads:
-        thread.join(timeout=5)
-    assert served == [0, 1, 2]
