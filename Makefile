@@ -15,9 +15,9 @@ run: $(STAMP)
 # the slowest files first (tests/conftest.py), not the files with most tests.
 PYTEST_WORKERS ?= -n 3 --dist loadfile --no-loadscope-reorder
 
-# The hundred Python processes the tests start (servers, deliverers, commands)
-# compile the project's modules once, not each at its start, even where the
-# shell sets PYTHONDONTWRITEBYTECODE (0.3 s of CPU a process).
+# The hundred or so Python processes the tests start (servers, deliverers,
+# commands) compile the project's modules once, not each at its start, even
+# where the shell sets PYTHONDONTWRITEBYTECODE (0.3 s of CPU a process).
 test: lint
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
