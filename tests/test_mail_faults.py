@@ -5,14 +5,17 @@ import os
 import re
 import socket
 import sqlite3
+import sys
 import threading
 import time
 
 import pytest
+from sqlalchemy import event
 from werkzeug.test import Client
 
 import frontend
 from core.db import transaction
+from core.extensions import db
 from core.mail import claims, outbox
 from core.services import Services
 from dispatcher import create_site
@@ -266,6 +269,50 @@ def lock_once_accepted(smtp, db_path, count):
     smtp.recorder.open.set()
     wait_until(lambda: len(smtp.messages) == count, message="messages accepted")
     return lock
+
+
+def waiting_to_claim(threads):
+    """Tell whether each delivery thread waits for SQLite's write lock, or
+    for its turn to claim."""
+    frames = sys._current_frames()
+    for thread in threads.alive:
+        names, frame = [], frames[thread.ident]
+        while frame is not None:
+            names.append(frame.f_code.co_name)
+            frame = frame.f_back
+        if names[0] != "_drain" and "_sqlite_begin" not in names:
+            return False
+    return True
+
+
+def test_threads_that_start_together_claim_one_at_a_time(mail_config, smtp, db_path):
+    # Eight threads that start (or are woken) together all found the message
+    # due, and each took SQLite's write lock to claim it: seven claims of
+    # nothing, while a page waited (figure 5a).
+    config = {**mail_config, "MAIL_DELIVERY_THREADS": 8, "MAIL_POLL_SECONDS": 60}
+    app = frontend.create_app(config)
+    claiming = []
+
+    def watch(connection, cursor, statement, *args):
+        if statement.startswith("UPDATE outbox") and "IN (SELECT" in statement:
+            claiming.append(threading.current_thread().name)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", watch)
+        with transaction():
+            outbox.enqueue("s@localhost", "ann@example.com", "Hi", "Hi", "<p>Hi</p>")
+    lock = sqlite3.connect(db_path)
+    lock.execute("BEGIN IMMEDIATE")  # held while the threads start
+    threads = app.extensions["outbox_delivery"]
+    threads.start()
+    try:
+        wait_until(lambda: waiting_to_claim(threads), message="every thread waits")
+        lock.rollback()
+        wait_until(lambda: smtp.messages, message="the message")
+    finally:
+        lock.close()
+        threads.stop()
+    assert len(claiming) == 1, f"{len(claiming)} claims for one message"
 
 
 def test_a_sent_mark_the_database_refuses_is_kept_and_retried_not_resent(

@@ -37,6 +37,7 @@ class DeliveryThreads:
         self._signal = threading.Condition()
         self._generation = 0  # counts wake-ups, so that none is missed
         self._stopping = threading.Event()
+        self._claiming = threading.Lock()  # one claim at a time (_drain)
         self._stopped = False  # stop() is final: no start() after it
         self._threads = []
         self._pid = None
@@ -132,7 +133,12 @@ class DeliveryThreads:
     def _drain(self, deliverer):
         """Claim and deliver due messages until none is left."""
         while not self._stopping.is_set():
-            batch = deliverer.claim()
+            # One thread claims at a time: the others, polled or woken with
+            # it, then find the messages taken and write nothing. Each
+            # claiming for itself, they took SQLite's write lock 129 times
+            # for 50 messages (83 now), and a page waited for them (5a).
+            with self._claiming:
+                batch = deliverer.claim()
             if not batch:
                 return
             if len(batch) == self.app.config["MAIL_BATCH_SIZE"]:
