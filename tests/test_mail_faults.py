@@ -285,12 +285,14 @@ def waiting_to_claim(threads):
     return True
 
 
-def test_threads_that_start_together_claim_one_at_a_time(mail_config, smtp, db_path):
-    # Eight threads that start (or are woken) together all found the message
-    # due, and each took SQLite's write lock to claim it: seven claims of
-    # nothing, while a page waited (figure 5a).
-    config = {**mail_config, "MAIL_DELIVERY_THREADS": 8, "MAIL_POLL_SECONDS": 60}
-    app = frontend.create_app(config)
+def threads_held_at_their_claims(config, db_path, messages):
+    """Eight delivery threads of an app of their own, started with
+    ``messages`` due while SQLite's write lock is held elsewhere, so that
+    they all wait to claim; return (the threads, the thread names of every
+    claim made, the connection that holds the lock)."""
+    app = frontend.create_app(
+        {**config, "MAIL_DELIVERY_THREADS": 8, "MAIL_POLL_SECONDS": 60}
+    )
     claiming = []
 
     def watch(connection, cursor, statement, *args):
@@ -300,19 +302,43 @@ def test_threads_that_start_together_claim_one_at_a_time(mail_config, smtp, db_p
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", watch)
         with transaction():
-            outbox.enqueue("s@localhost", "ann@example.com", "Hi", "Hi", "<p>Hi</p>")
+            for n in range(messages):
+                outbox.enqueue("s@localhost", f"u{n}@example.com", "Hi", "Hi", "Hi")
     lock = sqlite3.connect(db_path)
-    lock.execute("BEGIN IMMEDIATE")  # held while the threads start
+    lock.execute("BEGIN IMMEDIATE")
     threads = app.extensions["outbox_delivery"]
     threads.start()
+    wait_until(lambda: waiting_to_claim(threads), message="every thread waits")
+    return threads, claiming, lock
+
+
+def test_threads_that_start_together_claim_one_at_a_time(mail_config, smtp, db_path):
+    # Eight threads that start (or are woken) together all found the message
+    # due, and each took SQLite's write lock to claim it: seven claims of
+    # nothing, while a page waited (figure 5a).
+    threads, claiming, lock = threads_held_at_their_claims(mail_config, db_path, 1)
     try:
-        wait_until(lambda: waiting_to_claim(threads), message="every thread waits")
         lock.rollback()
         wait_until(lambda: smtp.messages, message="the message")
     finally:
         lock.close()
         threads.stop()
     assert len(claiming) == 1, f"{len(claiming)} claims for one message"
+
+
+def test_threads_waiting_for_their_turn_to_claim_claim_nothing_once_stopping(
+    mail_config, db_path
+):
+    # A thread that waited for its turn past a stop claimed a batch anyway,
+    # only to hand it back.
+    threads, claiming, lock = threads_held_at_their_claims(mail_config, db_path, 80)
+    try:
+        threads.stop(timeout=0)  # stopping, while they wait
+        lock.rollback()
+    finally:
+        lock.close()
+        threads.stop()
+    assert len(claiming) == 1, f"{len(claiming)} claims: one was under way"
 
 
 def test_a_sent_mark_the_database_refuses_is_kept_and_retried_not_resent(

@@ -132,12 +132,14 @@ class DeliveryThreads:
 
     def _drain(self, deliverer):
         """Claim and deliver due messages until none is left."""
-        while not self._stopping.is_set():
+        while True:
             # One thread claims at a time: the others, polled or woken with
             # it, then find the messages taken and write nothing. Each
             # claiming for itself, they took SQLite's write lock 129 times
             # for 50 messages (83 now), and a page waited for them (5a).
             with self._claiming:
+                if self._stopping.is_set():  # perhaps while waiting for its turn
+                    return
                 batch = deliverer.claim()
             if not batch:
                 return
