@@ -3,8 +3,10 @@ streamed bodies. Each test checks the trace against what Flask really did."""
 
 import asyncio
 import contextvars
+import gc
 import hashlib
 import inspect
+import weakref
 
 import flask
 import pytest
@@ -339,6 +341,23 @@ def test_teardown_callbacks_are_noted_in_the_order_flask_runs_them():
     # app's (small_app's close_request was registered before app_own).
     assert ran == ["shelf_second", "shelf_first", "app_own"]
     assert noted == [*ran, "close_request"]  # before the fix: the app's first
+
+
+def test_the_tracer_keeps_no_app_alive_once_its_owner_drops_it():
+    # A test suite builds an app per test: the tracer's cache of callback
+    # names held the callbacks, and through them every app it had seen.
+    def serve_once_and_drop():
+        app = small_app()
+        app.before_request(lambda: None)
+        app.add_url_rule("/", "index", lambda: "index")
+        with tracer.recording() as trace:
+            assert app.test_client().get("/").text == "index"
+        assert any(e.note for e in trace.events)  # the callbacks were named
+        return weakref.ref(app)
+
+    app = serve_once_and_drop()
+    gc.collect()
+    assert app() is None
 
 
 def test_a_requests_lifecycle_is_recorded_in_the_order_flask_runs_it():

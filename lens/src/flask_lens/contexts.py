@@ -150,8 +150,7 @@ class Tracing:
             scopes = [None, *reversed(flask.request.blueprints)]
             funcs = [f for n in scopes for f in self.before_request_funcs.get(n, ())]
             if funcs:
-                note = names(tuple(funcs))
-                record("before_request", "request", self, bound(), note=note)
+                record("before_request", "request", self, bound(), note=names(funcs))
         returned = super().preprocess_request()
         if is_recording():
             _record_view(self, returned)
@@ -178,9 +177,7 @@ class Tracing:
             funcs = self.after_request_funcs
             run = [f for n in scopes for f in reversed(funcs.get(n, ()))]
             if run:
-                record(
-                    "after_request", "request", self, bound(), note=names(tuple(run))
-                )
+                record("after_request", "request", self, bound(), note=names(run))
         return super().process_response(response)
 
     def do_teardown_request(self, exc=_sentinel):
@@ -192,13 +189,13 @@ class Tracing:
             funcs = self.teardown_request_funcs
             run = [f for n in scopes for f in reversed(funcs.get(n, ()))]
             if run:
-                record("teardown", "request", self, bound(), note=names(tuple(run)))
+                record("teardown", "request", self, bound(), note=names(run))
         super().do_teardown_request(exc)
 
     def do_teardown_appcontext(self, exc=_sentinel):
         """Record the ``teardown_appcontext`` callbacks about to run, then run them."""
         if self.teardown_appcontext_funcs and is_recording():
-            callbacks = names(tuple(self.teardown_appcontext_funcs[::-1]))
+            callbacks = names(self.teardown_appcontext_funcs[::-1])
             record("teardown", "app", self, bound(), note=callbacks)
         super().do_teardown_appcontext(exc)
 

@@ -24,7 +24,6 @@ import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -129,10 +128,14 @@ def failure(prefix, error):
     return f"{prefix}{type(error).__name__}: {error}"
 
 
-@lru_cache(maxsize=256)
 def names(callbacks):
-    """The names of a tuple of callbacks, as a step's note (made once); a
-    ``functools.partial`` by the function it calls."""
+    """The names of ``callbacks``, as a step's note; a
+    ``functools.partial`` by the function it calls.
+
+    Not cached: a cache keyed by the callbacks kept them, and through them
+    their apps, alive (every app a test suite built). Naming them takes a
+    microsecond.
+    """
     return ", ".join(_name(getattr(f, "func", f)) for f in callbacks)
 
 
