@@ -12,18 +12,31 @@ from flask.cli import ScriptInfo
 from flask.helpers import get_debug_flag
 from flask_lens.cli import echo_routes, load
 from flask_lens.scenario import run as run_scenario
-from flask_migrate.cli import db as migrate_commands
 from werkzeug.serving import run_simple
 
 from admin.auth import ensure_credentials
-from core import schema, toolbar
-from core.mail import devserver
+from core import schema
 from core.prepare import prepare
 from core.serving import served, settle
 from dispatcher import create_site
 
 
-@click.group(invoke_without_command=True)
+class Commands(click.Group):
+    """The site's commands, with Flask-Migrate's ``db`` group loaded only
+    when asked: it imports Alembic, which serving never needs."""
+
+    def list_commands(self, ctx):
+        return sorted([*super().list_commands(ctx), "db"])
+
+    def get_command(self, ctx, name):
+        if name == "db":
+            from flask_migrate.cli import db  # noqa: PLC0415
+
+            return db
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=Commands, invoke_without_command=True)
 @click.pass_context
 def cli(ctx):
     """Serve the combined site (the default), or inspect it."""
@@ -34,13 +47,11 @@ def cli(ctx):
         ctx.invoke(serve)
 
 
-cli.add_command(migrate_commands, "db")
-
-
 def database_app():
     """The app the ``db`` commands run in, its SQLite file made if need be
     (Alembic changes nothing else until the command asks)."""
     app = create_site().app
+    schema.migrations(app)
     schema.sqlite_file(app)
     return app
 
@@ -68,6 +79,8 @@ def serve(host, port, debug):
     except schema.SchemaOutOfDate as error:
         raise click.ClickException(str(error)) from error
     if debug:
+        from core import toolbar  # noqa: PLC0415 (the toolbar: debug only)
+
         for app in site.apps.values():
             toolbar.init_app(app)
     announce_admin_password(site.apps["/admin"])
@@ -128,6 +141,8 @@ def announce_admin_password(admin_app):
 
 def start_dev_mail_server(app):
     """Start the local SMTP server the mail settings point at; return it."""
+    from core.mail import devserver  # noqa: PLC0415 (aiosmtpd: for serve only)
+
     host, port = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
     mail_dir = Path(app.instance_path) / "mail"
     try:

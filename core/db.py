@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 
-from core.extensions import db, migrate
+from core.extensions import db
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -118,7 +118,7 @@ def close_connections(app):
 
 
 def init_app(app):
-    """Bind the shared database and its migrations to ``app``."""
+    """Bind the shared database to ``app``."""
     url = database_url(app.config, app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     if url.startswith("sqlite:"):
@@ -129,7 +129,6 @@ def init_app(app):
             "timeout", app.config["SQLITE_BUSY_TIMEOUT"]
         )
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     if url.startswith("sqlite:"):
         with app.app_context():  # the app's own engine, made by init_app
             engine = db.engine

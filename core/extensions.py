@@ -1,6 +1,5 @@
 """Extension instances shared by both apps, each bound per app by the factory."""
 
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -28,5 +27,4 @@ class Model(DeclarativeBase):
 csrf = CSRFProtect()  # a CSRF token in every form, checked on every POST
 # One session per app context; objects stay readable after their commit.
 db = SQLAlchemy(model_class=Model, session_options={"expire_on_commit": False})
-migrate = Migrate()  # Alembic migrations in migrations/, `dispatcher.py db ...`
 mail = Mail()  # Flask-Mail, with a timeout on its SMTP connections

@@ -11,7 +11,6 @@ pages walk it, and a template links to another app by a name the site gives
 """
 
 from flask import current_app
-from flask_lens.panels import register_site
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from core.mail.outbox import WAKE
@@ -37,7 +36,6 @@ class Site(DispatcherMiddleware):
         for app in self.apps.values():
             app.extensions[SITE] = self
             app.extensions[WAKE] = self.services.wake  # mail written in any app
-        register_site(self)  # the debug toolbar's Routes panel lists it all
 
     def link(self, name):
         """(the app, its mount, the endpoint) that link ``name`` leads to;

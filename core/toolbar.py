@@ -1,9 +1,13 @@
 """Flask-DebugToolbar for development, with flask-lens's Contexts and Routes
-panels. Only ``python dispatcher.py serve --debug`` turns it on, after it
-put the apps in debug mode; a WSGI server never does."""
+panels. Only ``python dispatcher.py serve --debug`` turns it on (and
+imports this module), after it put the apps in debug mode; a WSGI server
+never does."""
 
 from flask_debugtoolbar import DebugToolbarExtension
+from flask_lens.panels import register_site
 from werkzeug.utils import import_string
+
+from core.site import SITE
 
 # The toolbar's default panels (Flask-DebugToolbar 0.16), but its route list,
 # which shows one app: flask-lens's Routes panel shows the whole site.
@@ -41,3 +45,5 @@ def init_app(app):
     # Redirects go through as usual (the login flows stay the same).
     app.config["DEBUG_TB_INTERCEPT_REDIRECTS"] = False
     DebugToolbarExtension(app)
+    if SITE in app.extensions:
+        register_site(app.extensions[SITE])  # the Routes panel lists it all

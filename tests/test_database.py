@@ -10,10 +10,9 @@ import threading
 import time
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from flask import current_app
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
@@ -36,18 +35,12 @@ both_backends = pytest.mark.both_backends
 DATA = ROOT / "tests" / "data"
 
 
-def alembic(action, revision):
-    """Run an Alembic command on the active app's database."""
-    config = current_app.extensions["migrate"].migrate.get_config(str(MIGRATIONS))
-    getattr(command, action)(config, revision)
-
-
 @both_backends
 def test_an_empty_database_upgrades_through_every_revision(frontend_app):
     with frontend_app.app_context():
-        alembic("downgrade", "base")  # empty again (a no-op on a new PG database)
+        schema.alembic("downgrade", "base")  # empty (a no-op on a new PG database)
         assert schema.current_revision(db.engine) is None
-        alembic("upgrade", "0001")
+        schema.alembic("upgrade", "0001")
         with transaction() as session:
             session.execute(
                 text(
@@ -81,7 +74,7 @@ def test_the_account_keys_migration_keeps_colliding_accounts_and_names_them(
     frontend_app, caplog
 ):
     with frontend_app.app_context():
-        alembic("downgrade", "0007")
+        schema.alembic("downgrade", "0007")
         insert_user = text(
             'INSERT INTO "user" (nickname, email, password_hash, created_at)'
             " VALUES (:nickname, :email, 'x', 0)"
@@ -90,7 +83,7 @@ def test_the_account_keys_migration_keeps_colliding_accounts_and_names_them(
             for nickname, email in OLD_USERS:
                 session.execute(insert_user, {"nickname": nickname, "email": email})
         with caplog.at_level("WARNING", logger="alembic"):
-            alembic("upgrade", "head")
+            schema.alembic("upgrade", "head")
         rows = db.session.execute(
             text('SELECT id, nickname, email, email_key FROM "user" ORDER BY id')
         ).all()
@@ -106,8 +99,8 @@ def test_the_account_keys_migration_keeps_colliding_accounts_and_names_them(
         assert users.find_by_email(OLD_USERS[1][1]).nickname == "alice"
         assert users.find_user("BOB").email == OLD_USERS[1][1]
         db.session.rollback()
-        alembic("downgrade", "0007")  # and back: the old indexes take the rows
-        alembic("upgrade", "head")
+        schema.alembic("downgrade", "0007")  # and back: the old indexes take the rows
+        schema.alembic("upgrade", "head")
 
 
 @pytest.fixture
@@ -256,6 +249,23 @@ def test_postgresql_is_upgraded_by_the_operator_never_behind_their_back(postgres
     app = admin.create_app({"DATABASE_URL": url, "SECRET_KEY": "a"})
     schema.require_current(app)  # the server may start now
     assert query(url, 'SELECT count(*) AS n FROM "user"')[0]["n"] == 0
+
+
+def test_the_head_read_from_the_files_is_alembics():
+    assert schema.head_revision() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def test_a_server_on_a_current_database_never_imports_alembic(database_url):
+    # Alembic is a quarter second of every server's start: only a change of
+    # schema needs it.
+    code = (
+        "import sys, dispatcher\n"
+        "dispatcher.application\n"
+        "print(sorted(m for m in sys.modules if m.startswith('alembic')))"
+    )
+    env = {"PATH": os.environ["PATH"], "FLASK_DATABASE_URL": database_url}
+    served = run_in_repository(["-c", code], env)
+    assert served.stdout.strip() == "[]"
 
 
 def test_an_sqlite_file_from_before_the_migrations_is_adopted(fresh_config, tmp_path):
