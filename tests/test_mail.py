@@ -6,6 +6,7 @@ and PostgreSQL in turn, and waits by polling for the outcome.
 
 import threading
 import time
+from email import message_from_bytes, policy
 
 import pytest
 from sqlalchemy import event
@@ -14,7 +15,7 @@ from werkzeug.test import Client
 import frontend
 from core.db import transaction
 from core.extensions import db
-from core.mail import claims, outbox
+from core.mail import claims, outbox, smtp
 from core.mail.delivery import Deliverer
 from core.mail.failures import retry_delay
 from dispatcher import create_site
@@ -51,6 +52,29 @@ def test_following_sends_the_followed_user_one_email(users, smtp, database_url):
     page = users["alice"].get("/user/bob").get_data(as_text=True)
     assert "You are now following bob." in page
     assert "1 follower," in page and "Unfollow" in page
+
+
+def test_text_beyond_ascii_reads_back_as_written(frontend_app):
+    # The finished bytes are written with headers as Flask-Mail made them
+    # (core.mail.smtp.FINISHED): what was not ASCII must come out encoded.
+    with frontend_app.app_context():
+        raw = smtp.build_message(
+            "<1@example.com>",
+            "Zoë’s Site <site@example.com>",
+            "bob@bücher.example",
+            "Ça suit: zoë is now following you, and this subject runs long",
+            "Dear bob, ünïcode.",
+            "<p>Dear bob, ünïcode.</p>",
+        )
+    headers = raw.split(b"\r\n\r\n")[0]  # the bodies are 8bit, as Flask-Mail sends
+    assert headers.isascii() and max(map(len, raw.split(b"\r\n"))) <= 998
+    email = message_from_bytes(raw, policy=policy.default)
+    assert email["From"] == "Zoë’s Site <site@example.com>"
+    assert email["To"] == "bob@xn--bcher-kva.example"
+    assert email["Subject"] == (
+        "Ça suit: zoë is now following you, and this subject runs long"
+    )
+    assert email.get_body(("plain",)).get_content().strip() == "Dear bob, ünïcode."
 
 
 def test_the_request_returns_while_the_smtp_server_stalls(users, smtp, database_url):

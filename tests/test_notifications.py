@@ -1,6 +1,7 @@
 """No mail to strangers: confirmed addresses, few follower emails, and one
 click to stop them. Each case against a real SMTP server (aiosmtpd)."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -170,6 +171,24 @@ def test_over_the_hourly_limit_followers_wait_for_one_digest(
     digest = follower_emails(smtp)[2].get_body(("plain",)).get_content()
     for name in ("fan2", "fan3", "fan4"):
         assert f"- {name}: http://localhost/user/{name}" in digest
+
+
+def test_the_unsubscribe_header_is_the_link_itself_however_long(
+    users, smtp, database_url
+):
+    # A real domain and token make the header longer than a line: folded as
+    # Python's SMTP policy folds, it came out as RFC 2047 encoded words,
+    # which no mail client reads as the one-click link.
+    domain = "mail.a-rather-long-domain.example.com"
+    config = users["bob"].application.app.config  # the frontend's
+    config.update(PUBLIC_URL=f"https://{domain}")
+    config["TRUSTED_HOSTS"] = [*config["TRUSTED_HOSTS"], domain]
+    follow(users["alice"], "bob")
+    wait_for_status(database_url, "sent")
+    [email] = follower_emails(smtp)
+    [value] = [value for name, value in email.raw_items() if name == "List-Unsubscribe"]
+    link = rf"<https://{re.escape(domain)}/unsubscribe/\S+>"
+    assert re.fullmatch(rf"\s*{link}", value), value
 
 
 def test_one_click_unsubscribes_from_the_email_itself(users, smtp, database_url):

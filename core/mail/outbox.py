@@ -47,7 +47,7 @@ def enqueue(from_address, recipient, subject, body, html, headers=None):
         body=body,
         html=html,
         headers=json.dumps(headers) if headers else None,
-        raw=build_message(identity, *fields).as_bytes(),
+        raw=build_message(identity, *fields),
         created_at=now,
         next_attempt_at=now,
     )

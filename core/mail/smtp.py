@@ -14,9 +14,19 @@ import io
 import json
 import smtplib
 import time
+from email import policy
+from email.generator import BytesGenerator
 
 import flask_mail
 from flask import current_app
+
+# How a finished message is written. Flask-Mail writes with email.policy.SMTP,
+# which parses each header again to fold it: three quarters of the 4 ms a
+# message cost the request that wrote it, and a List-Unsubscribe longer than
+# a line came out as RFC 2047 encoded words, which no mail client reads as
+# the link. Flask-Mail's headers are ready as they are (addresses sanitized,
+# non-ASCII text encoded): written unfolded up to RFC 5322's 998 characters.
+FINISHED = policy.compat32.clone(linesep="\r\n", max_line_length=998)
 
 
 class NoFinalReply(smtplib.SMTPServerDisconnected):
@@ -170,7 +180,7 @@ class Mail(flask_mail.Mail):
 def build_message(
     message_id, from_address, recipient, subject, body, html, headers=None
 ):
-    """The Flask-Mail message of an outbox row, dated now."""
+    """The bytes of an outbox row's message, dated now."""
     message = flask_mail.Message(
         subject=subject,
         recipients=[recipient],
@@ -181,7 +191,11 @@ def build_message(
         date=time.time(),
     )
     message.msgId = message_id  # the header receivers drop duplicates by
-    return message
+    out = io.BytesIO()
+    # Flask-Mail 0.10's MIME message (what its as_bytes writes), our policy.
+    mime = message._message()
+    BytesGenerator(out, mangle_from_=False, policy=FINISHED).flatten(mime)
+    return out.getvalue()
 
 
 def finished_bytes(row):
@@ -191,6 +205,4 @@ def finished_bytes(row):
         return row.raw
     headers = json.loads(row.headers) if row.headers else None
     fields = (row.subject, row.body, row.html, headers)
-    return build_message(
-        row.message_id, row.from_address, row.recipient, *fields
-    ).as_bytes()
+    return build_message(row.message_id, row.from_address, row.recipient, *fields)
