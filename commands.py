@@ -26,11 +26,13 @@ class Commands(click.Group):
     when asked: it imports Alembic, which serving never needs."""
 
     def list_commands(self, ctx):
+        """The names of the commands, ``db`` among them."""
         return sorted([*super().list_commands(ctx), "db"])
 
     def get_command(self, ctx, name):
+        """The command ``name``, importing Flask-Migrate's only if asked."""
         if name == "db":
-            from flask_migrate.cli import db  # noqa: PLC0415
+            from flask_migrate.cli import db  # noqa: PLC0415 (Alembic: db only)
 
             return db
         return super().get_command(ctx, name)
