@@ -15,9 +15,10 @@ from werkzeug.test import Client
 import frontend
 from core.db import transaction
 from core.extensions import db
-from core.mail import claims, outbox, smtp
+from core.mail import claims, outbox
 from core.mail.delivery import Deliverer
 from core.mail.failures import retry_delay
+from core.mail.smtp import build_message
 from dispatcher import create_site
 from harness.accounts import AdminAccount, submit
 from harness.local import wait_until
@@ -58,7 +59,7 @@ def test_text_beyond_ascii_reads_back_as_written(frontend_app):
     # The finished bytes are written with headers as Flask-Mail made them
     # (core.mail.smtp.FINISHED): what was not ASCII must come out encoded.
     with frontend_app.app_context():
-        raw = smtp.build_message(
+        raw = build_message(
             "<1@example.com>",
             "Zoë’s Site <site@example.com>",
             "bob@bücher.example",
