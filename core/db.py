@@ -16,8 +16,6 @@ from sqlalchemy import event
 
 from core.extensions import db
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
 
 def database_url(config, instance_path):
     """The SQLAlchemy URL that ``config`` selects."""

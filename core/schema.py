@@ -20,10 +20,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from core.db import MIGRATIONS
 from core.extensions import db
 from core.keys import write_private
 
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 VERSION_TABLE = "alembic_version"  # where Alembic keeps a database's revision
 
 

@@ -20,7 +20,7 @@ import admin
 import frontend
 from core import schema
 from core.accounts import follows, users
-from core.db import MIGRATIONS, transaction
+from core.db import transaction
 from core.extensions import db
 from core.mail import claims, housekeeping, outbox
 from core.prepare import prepare
@@ -252,7 +252,8 @@ def test_postgresql_is_upgraded_by_the_operator_never_behind_their_back(postgres
 
 
 def test_the_head_read_from_the_files_is_alembics():
-    assert schema.head_revision() == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    alembics = ScriptDirectory(str(schema.MIGRATIONS)).get_current_head()
+    assert schema.head_revision() == alembics
 
 
 def test_a_server_on_current_sqlite_imports_neither_alembic_nor_postgresql(
