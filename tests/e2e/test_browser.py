@@ -22,7 +22,15 @@ from harness.accounts import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
 from harness.local import free_port, wait_until
 from harness.servers import ROOT, running, serve_command
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's Chromium headless shell (Chromium's old headless mode, what
+# Playwright itself runs headless): the same Blink, without the full browser's
+# windowing, for 40 % less CPU than `chromium --headless` (16 s against 28 s
+# for this file). The full browser does as well where only it is installed.
+CHROMIUM = (
+    shutil.which("chromium-headless-shell")
+    or shutil.which("chromium")
+    or "/usr/lib/chromium/chromium-headless-shell"
+)
 # Chromium's own network chatter has nowhere to go on a closed machine.
 CHROMIUM_ARGS = [
     "--no-sandbox",
