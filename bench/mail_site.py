@@ -25,12 +25,12 @@ from core.mail import outbox
 from core.prepare import prepare
 from dispatcher import create_site
 from frontend import notify
-from harness.accounts import ADMIN_PASSWORD_HASH, Account, csrf_token
+from harness.accounts import ADMIN_PASSWORD_HASH, CHEAP_HASH, Account, csrf_token
 from harness.local import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHEAP_HASH = generate_password_hash("star", method="pbkdf2:sha256:1")
+STAR_PASSWORD_HASH = generate_password_hash("star", method=CHEAP_HASH)
 
 
 def email_for(follower, followed):
@@ -153,7 +153,7 @@ class Site:
                         nickname_key=f"star{n}",
                         email=f"star{n}@example.com",
                         email_key=f"star{n}@example.com",
-                        password_hash=CHEAP_HASH,
+                        password_hash=STAR_PASSWORD_HASH,
                         email_confirmed_at=time.time(),
                     )
                 )

@@ -121,8 +121,18 @@ def load(port, seconds):
     return sum(done)
 
 
-def start_servers(stack, seconds):
-    """Start every server with every app (stopped when ``stack`` closes);
+def pairs(smoke):
+    """The (server, app name) pairs to measure: every server with every app;
+    in a smoke run every server once, the apps taking turns (each still
+    starts under two servers)."""
+    servers = list(commands("", 0))  # their names
+    if smoke:
+        return [(server, list(APPS)[n % 2]) for n, server in enumerate(servers)]
+    return [(server, app_name) for app_name in APPS for server in servers]
+
+
+def start_servers(stack, seconds, smoke):
+    """Start the servers of ``pairs(smoke)`` (stopped when ``stack`` closes);
     return {name: one timed load}, and {name: CPU µs per request} to fill."""
     env = {
         "FLASK_INSTANCE_PATH": tempfile.mkdtemp(),
@@ -130,22 +140,22 @@ def start_servers(stack, seconds):
         "FLASK_TRUSTED_HOSTS": '["127.0.0.1"]',
     }
     variants, cpu = {}, {}
-    for app_name, app in APPS.items():
-        for server in commands(app, 0):
-            port = free_port()
-            command = [str(part) for part in commands(app, port)[server]]
-            log = Path(env["FLASK_INSTANCE_PATH"]) / f"{port}.log"
-            stack.enter_context(running(command, env, log, port))
-            name = f"{server}, {app_name}"
-            pid, cpu[name] = server_pid(port), []
+    for server, app_name in pairs(smoke):
+        app = APPS[app_name]
+        port = free_port()
+        command = [str(part) for part in commands(app, port)[server]]
+        log = Path(env["FLASK_INSTANCE_PATH"]) / f"{port}.log"
+        stack.enter_context(running(command, env, log, port))
+        name = f"{server}, {app_name}"
+        pid, cpu[name] = server_pid(port), []
 
-            def once(port=port, pid=pid, name=name):
-                before = cpu_seconds(pid)
-                count = load(port, seconds)
-                cpu[name].append((cpu_seconds(pid) - before) / count * 1e6)
-                return count / seconds
+        def once(port=port, pid=pid, name=name):
+            before = cpu_seconds(pid)
+            count = load(port, seconds)
+            cpu[name].append((cpu_seconds(pid) - before) / count * 1e6)
+            return count / seconds
 
-            variants[name] = once
+        variants[name] = once
     return variants, cpu
 
 
@@ -153,7 +163,7 @@ def measure(smoke=False):
     """The figure's rows: 4a, requests per second; 4b, server CPU per request."""
     seconds, rounds = (0.3, 1) if smoke else (2.0, 5)
     with ExitStack() as stack:
-        variants, cpu = start_servers(stack, seconds)
+        variants, cpu = start_servers(stack, seconds, smoke)
         rates = interleaved(variants, rounds)
     rows = []
     for figure, samples, unit, lower in (
@@ -162,7 +172,9 @@ def measure(smoke=False):
     ):
         for name in variants:
             server, app_name = name.rsplit(", ", 1)
-            base = None if app_name == "frontend alone" else f"{server}, frontend alone"
+            base = f"{server}, frontend alone"
+            if app_name == "frontend alone" or base not in variants:
+                base = None  # the smoke run has one app per server
             rows.append(Row(figure, name, unit, samples[name], base, lower))
     return rows
 

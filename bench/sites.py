@@ -9,13 +9,22 @@ from werkzeug.test import Client, EnvironBuilder
 
 from core.prepare import prepare
 from dispatcher import create_site
-from harness.accounts import ADMIN_PASSWORD_HASH, Account, AdminAccount, submit
+from harness.accounts import (
+    ADMIN_PASSWORD_HASH,
+    CHEAP_HASH,
+    Account,
+    AdminAccount,
+    submit,
+)
 
 
 def config(database_url=None, **extra):
-    """Both apps' config: a fresh database, mail sent by nobody."""
+    """Both apps' config: a fresh database, mail sent by nobody, passwords
+    hashed cheaply (no figure measures a login; scrypt took 0.1 s of CPU
+    for every user a figure registers)."""
     common = {"DATABASE": f"{tempfile.mkdtemp()}/site.sqlite", "TESTING": True}
-    common |= {"RATELIMIT_ENABLED": False, "MAIL_DELIVERY": False, **extra}
+    common |= {"RATELIMIT_ENABLED": False, "MAIL_DELIVERY": False}
+    common |= {"PASSWORD_HASH_METHOD": CHEAP_HASH, **extra}
     if database_url:
         common["DATABASE_URL"] = database_url
     front = {**common, "SECRET_KEY": "bench-frontend"}
