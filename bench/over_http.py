@@ -11,7 +11,6 @@ the server's CPU time per request (from /proc, steadier).
 
 import http.client
 import os
-import sys
 import tempfile
 import threading
 import time
@@ -20,7 +19,12 @@ from pathlib import Path
 
 from bench.table import Row, interleaved
 from harness.local import free_port
-from harness.servers import running
+from harness.servers import (
+    granian_command,
+    gunicorn_command,
+    running,
+    waitress_command,
+)
 
 FIGURE_RATE = "4a. Over HTTP: requests per second (higher is better)"
 FIGURE_CPU = "4b. Over HTTP: server CPU per request (us)"
@@ -29,56 +33,18 @@ APPS = {
     "frontend alone": "bench.wsgi_apps:frontend_alone",
     "combined": "dispatcher:application",
 }
-BIN = Path(sys.executable).parent
 
 
 def commands(app, port):
     """The server command lines for ``app`` on ``port``."""
-    bind = f"127.0.0.1:{port}"
     return {
-        # -k sync: gunicorn.conf.py (read from the project folder) says gthread.
-        "gunicorn sync x2": [
-            BIN / "gunicorn",
-            "-k",
-            "sync",
-            "-w",
-            "2",
-            "-b",
-            bind,
-            app,
-        ],
-        "gunicorn gthread 1x4": [
-            BIN / "gunicorn",
-            "-k",
-            "gthread",
-            "-w",
-            "1",
-            "--threads",
-            "4",
-            "-b",
-            bind,
-            app,
-        ],
-        "waitress 4 threads": [
-            BIN / "waitress-serve",
-            f"--listen={bind}",
-            "--threads=4",
-            app,
-        ],
-        "granian 1x4": [
-            BIN / "granian",
-            "--interface",
-            "wsgi",
-            "--workers",
-            "1",
-            "--blocking-threads",
-            "4",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            app,
-        ],
+        # -k: gunicorn.conf.py (read from the project folder) says gthread.
+        "gunicorn sync x2": gunicorn_command(port, 2, worker_class="sync", app=app),
+        "gunicorn gthread 1x4": gunicorn_command(
+            port, 1, threads=4, worker_class="gthread", app=app
+        ),
+        "waitress 4 threads": waitress_command(port, threads=4, app=app),
+        "granian 1x4": granian_command(port, workers=1, threads=4, app=app),
     }
 
 
@@ -143,7 +109,7 @@ def start_servers(stack, seconds, smoke):
     for server, app_name in pairs(smoke):
         app = APPS[app_name]
         port = free_port()
-        command = [str(part) for part in commands(app, port)[server]]
+        command = commands(app, port)[server]
         log = Path(env["FLASK_INSTANCE_PATH"]) / f"{port}.log"
         stack.enter_context(running(command, env, log, port))
         name = f"{server}, {app_name}"

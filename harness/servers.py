@@ -14,6 +14,8 @@ from harness.accounts import CHEAP_HASH, csrf_token
 from harness.local import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent  # the servers' commands, beside this Python
+SITE = "dispatcher:application"
 
 
 @contextmanager
@@ -61,13 +63,30 @@ def serve_command(port):
     return [sys.executable, "dispatcher.py", "serve", "--port", str(port)]
 
 
-def gunicorn_command(port, workers=2, threads=None):
-    """gunicorn serving ``dispatcher:application``, with gunicorn.conf.py's
-    gthread workers of eight threads unless ``threads`` says how many."""
+def gunicorn_command(port, workers=2, threads=None, worker_class=None, app=SITE):
+    """gunicorn serving ``app``, with gunicorn.conf.py's gthread workers of
+    eight threads unless ``worker_class`` and ``threads`` say otherwise."""
     options = ["-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    if worker_class is not None:
+        options += ["-k", worker_class]
     if threads is not None:
         options += ["--threads", str(threads)]
-    return [sys.executable, "-m", "gunicorn", *options, "dispatcher:application"]
+    return [sys.executable, "-m", "gunicorn", *options, app]
+
+
+def waitress_command(port, threads=4, app=SITE):
+    """waitress serving ``app`` with ``threads`` threads (its default 4)."""
+    waitress = BIN / "waitress-serve"
+    return [str(waitress), f"--listen=127.0.0.1:{port}", f"--threads={threads}", app]
+
+
+def granian_command(port, workers=2, threads=8, app=SITE):
+    """granian serving ``app`` over WSGI: ``workers`` processes of
+    ``threads`` blocking threads."""
+    options = ["--interface", "wsgi", "--workers", str(workers)]
+    options += ["--blocking-threads", str(threads)]
+    bind = ["--host", "127.0.0.1", "--port", str(port)]
+    return [str(BIN / "granian"), *options, *bind, app]
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -7,12 +7,19 @@ import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from harness.local import free_port, wait_until
-from harness.servers import ROOT, Browser, gunicorn_command, running, serve_command
+from harness.servers import (
+    ROOT,
+    Browser,
+    granian_command,
+    gunicorn_command,
+    running,
+    serve_command,
+    waitress_command,
+)
 from tests.helpers import confirm_in_browser, follower_emails, outbox_rows
 
 NAMES = [f"user{n}" for n in range(7)]
@@ -144,20 +151,6 @@ def test_under_waitress_the_first_request_starts_delivery(tmp_path, smtp):
         # Woken by the commit, not by the 60 s poll.
         wait_until(lambda: smtp.messages, message="the confirmation email")
     assert [m["To"] for m in smtp.messages] == ["ann@example.com"]
-
-
-def waitress_command(port):
-    """waitress serving ``dispatcher:application``."""
-    waitress = Path(sys.executable).with_name("waitress-serve")
-    return [str(waitress), f"--listen=127.0.0.1:{port}", "dispatcher:application"]
-
-
-def granian_command(port):
-    """granian serving ``dispatcher:application`` over WSGI, two workers."""
-    granian = Path(sys.executable).with_name("granian")
-    options = ["--interface", "wsgi", "--workers", "2", "--blocking-threads", "8"]
-    bind = ["--host", "127.0.0.1", "--port", str(port)]
-    return [str(granian), *options, *bind, "dispatcher:application"]
 
 
 @pytest.mark.parametrize(
