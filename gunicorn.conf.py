@@ -31,15 +31,16 @@ def _graceful_timeout():
     """Seconds a worker may take to stop: gunicorn's 30, or longer where the
     worker delivers mail."""
     from core.config import from_environment
+    from frontend import DEFAULTS
 
-    frontend = from_environment("FRONTEND", {"MAIL_DELIVERY": True})  # its default
-    if not frontend["MAIL_DELIVERY"]:
+    settings = from_environment("FRONTEND", DEFAULTS)
+    if not settings["MAIL_DELIVERY"]:
         return 30
     # A delivery thread lets the message in flight be answered: its commands
     # (MAIL_TIMEOUT), then the reply to its body (MAIL_DATA_TIMEOUT, 600 s).
     # gunicorn kills a worker still running after graceful_timeout, and a
     # message killed while the server took it would go out again.
-    return max(30, frontend["MAIL_DATA_TIMEOUT"] + frontend["MAIL_TIMEOUT"])
+    return max(30, settings["MAIL_DATA_TIMEOUT"] + settings["MAIL_TIMEOUT"])
 
 
 graceful_timeout = _graceful_timeout()
