@@ -47,7 +47,8 @@ screenshots: $(STAMP)
 # 20 s on a fresh machine instead of pip's 36. Compiled as pip compiles them
 # (where PYTHONDONTWRITEBYTECODE is set, nothing would compile them later).
 # The venv gets no pip of its own (ensurepip took 5 s): uv installs the one
-# requirements-dev.txt pins, for the tests that build and install wheels.
+# requirements-dev.txt pins, for the test that installs flask-lens as its
+# users do.
 UV := $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python
 
 $(STAMP): requirements.txt requirements-dev.txt lens/pyproject.toml
