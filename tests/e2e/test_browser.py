@@ -29,7 +29,7 @@ from harness.servers import ROOT, running, serve_command
 CHROMIUM = (
     shutil.which("chromium-headless-shell")
     or shutil.which("chromium")
-    or "/usr/lib/chromium/chromium-headless-shell"
+    or "chromium-headless-shell"  # not found: named in the skip, or CI's failure
 )
 # Chromium's own network chatter has nowhere to go on a closed machine.
 CHROMIUM_ARGS = [
@@ -53,7 +53,8 @@ if not os.path.exists(CHROMIUM):
     if os.environ.get("REQUIRE_BROWSER"):
         raise RuntimeError(f"REQUIRE_BROWSER is set but there is no {CHROMIUM}")
     pytest.skip(
-        "Chromium is not installed (.ci/run installs it)", allow_module_level=True
+        "Chromium is not installed (.ci/run installs chromium-headless-shell)",
+        allow_module_level=True,
     )
 
 sync_api = pytest.importorskip("playwright.sync_api")
