@@ -18,7 +18,7 @@ from core.extensions import db
 from core.mail import claims, outbox
 from core.mail.delivery import Deliverer
 from core.mail.failures import retry_delay
-from core.mail.smtp import build_message
+from core.mail.message import build_message
 from dispatcher import create_site
 from harness.accounts import AdminAccount, submit
 from harness.local import wait_until
@@ -57,7 +57,7 @@ def test_following_sends_the_followed_user_one_email(users, smtp, database_url):
 
 def test_text_beyond_ascii_reads_back_as_written(frontend_app):
     # The finished bytes are written with headers as Flask-Mail made them
-    # (core.mail.smtp.FINISHED): what was not ASCII must come out encoded.
+    # (core.mail.message.FINISHED): what was not ASCII must come out encoded.
     with frontend_app.app_context():
         raw = build_message(
             "<1@example.com>",

@@ -22,7 +22,8 @@ from core.mail.failures import (
     retry_delay,
     stops_the_batch,
 )
-from core.mail.smtp import NoFinalReply, finished_bytes
+from core.mail.message import finished_bytes
+from core.mail.smtp import NoFinalReply
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from sqlalchemy import event
 
 from core.extensions import db
 from core.mail import wakeup
+from core.mail.message import build_message
 from core.mail.models import OutboxMessage as Message
-from core.mail.smtp import build_message
 
 QUEUED = "outbox.queued"  # in a session's info: its transaction wrote mail
 WAKE = "outbox.wake"  # in app.extensions: what wakes this process's delivery
