@@ -46,15 +46,15 @@ def trace_app(app):
     know (``flask_lens._flask``).
     """
     require_known()
-    from flask_lens import contexts  # noqa: PLC0415 (only on a known Flask)
+    from flask_lens import lifecycle  # noqa: PLC0415 (only on a known Flask)
 
-    return contexts.trace_app(app)
+    return lifecycle.trace_app(app)
 
 
 def record_requests(app):
     """Trace ``app`` and keep each request's trace in its environ, under
     ``ENVIRON_KEY`` (raises ``UnsupportedFlask`` as ``trace_app`` does)."""
     require_known()
-    from flask_lens import contexts  # noqa: PLC0415 (only on a known Flask)
+    from flask_lens import lifecycle  # noqa: PLC0415 (only on a known Flask)
 
-    return contexts.record_requests(app)
+    return lifecycle.record_requests(app)

@@ -8,7 +8,7 @@ in the order they really happen.
     trace.events  # push app, push request, teardown request, pop request,
                   # teardown app, pop app
 
-Only apps given to ``trace_app`` report (flask_lens.contexts); any other app
+Only apps given to ``trace_app`` report (flask_lens.lifecycle); any other app
 runs plain Flask. An event's depth is how many contexts Flask has bound in
 that task, read from Flask's own context variables, so it holds after pops
 in the wrong order and when recording starts inside an open context. The
