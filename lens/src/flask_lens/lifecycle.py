@@ -67,11 +67,7 @@ class Tracing:
         """Record the ``after_request`` callbacks about to run, in Flask's
         order (each blueprint's, then the app's, last registered first)."""
         if is_recording():
-            scopes = [*flask.request.blueprints, None]
-            funcs = self.after_request_funcs
-            run = [f for n in scopes for f in reversed(funcs.get(n, ()))]
-            if run:
-                record("after_request", "request", self, bound(), note=names(run))
+            _record_innermost_first(self, "after_request", self.after_request_funcs)
         return super().process_response(response)
 
     def do_teardown_request(self, exc=_sentinel):
@@ -79,11 +75,7 @@ class Tracing:
         order (the blueprints' first, each scope's last registered first),
         while the request is still active; then run them."""
         if is_recording():
-            scopes = [*flask.request.blueprints, None]
-            funcs = self.teardown_request_funcs
-            run = [f for n in scopes for f in reversed(funcs.get(n, ()))]
-            if run:
-                record("teardown", "request", self, bound(), note=names(run))
+            _record_innermost_first(self, "teardown", self.teardown_request_funcs)
         super().do_teardown_request(exc)
 
     def do_teardown_appcontext(self, exc=_sentinel):
@@ -92,6 +84,17 @@ class Tracing:
             callbacks = names(self.teardown_appcontext_funcs[::-1])
             record("teardown", "app", self, bound(), note=callbacks)
         super().do_teardown_appcontext(exc)
+
+
+def _record_innermost_first(app, action, funcs):
+    """Record the request's callbacks of ``funcs`` about to run, in the order
+    Flask runs ``after_request`` and ``teardown_request`` ones: each
+    blueprint's (the innermost first), then the app's, each scope's last
+    registered first."""
+    scopes = [*flask.request.blueprints, None]
+    run = [f for n in scopes for f in reversed(funcs.get(n, ()))]
+    if run:
+        record(action, "request", app, bound(), note=names(run))
 
 
 def _record_view(app, returned):
