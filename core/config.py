@@ -7,6 +7,7 @@ environment variables ``FLASK_*`` (both apps), then ``FRONTEND_*`` or
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Config
 
@@ -143,8 +144,22 @@ def configure(app, env_prefix, defaults, test_config=None):
     keep_strings(app, ("FLASK", env_prefix))
     if test_config:
         app.config.from_mapping(test_config)
+    trust_public_host(app.config)
     if not app.config.get("SECRET_KEY"):
         # Made by core.prepare before serving; building an app writes nothing.
         key_file = secret_key_file(app)
         if key_file.exists():
             app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def trust_public_host(config):
+    """Answer ``PUBLIC_URL``'s host too, if ``TRUSTED_HOSTS`` checks hosts.
+
+    It is the site's own name, and each email is rendered in a request
+    context at ``PUBLIC_URL`` (core/mail/compose.py): behind a proxy that
+    sends its own Host (127.0.0.1), a list without it made Flask refuse that
+    context's URLs, a 500 on every page that writes an email.
+    """
+    host = urlsplit(config["PUBLIC_URL"]).hostname
+    if config["TRUSTED_HOSTS"] and host and host not in config["TRUSTED_HOSTS"]:
+        config["TRUSTED_HOSTS"] = [*config["TRUSTED_HOSTS"], host]

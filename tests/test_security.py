@@ -22,6 +22,7 @@ from harness.accounts import (
     ADMIN_PASSWORD,
     Account,
     AdminAccount,
+    confirmation_link,
     csrf_token,
     submit,
 )
@@ -233,6 +234,22 @@ def test_a_host_the_site_does_not_trust_gets_a_plain_400(site_client, host, path
     assert response.status_code == 400
     assert host not in response.text  # nothing is built from it
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_emails_link_to_the_public_url_whether_or_not_its_host_is_listed(
+    frontend_config, admin_config, database_url
+):
+    # Behind a proxy that sends its own Host (127.0.0.1, trusted), the public
+    # name need not be listed. Each email is rendered at PUBLIC_URL: Flask
+    # refused that context's URLs, a 500 on every page that writes an email.
+    public = {**frontend_config, "PUBLIC_URL": "https://site.example.com"}
+    client = Client(create_site(public, admin_config))
+    assert Account(client).register("bob").status_code == 302
+    link = confirmation_link(database_url, "bob@example.com")
+    assert link.startswith("https://site.example.com/confirm/")
+    # The public name is the site's own: it is answered, others still are not.
+    assert client.get("/", headers={"Host": "site.example.com"}).status_code == 200
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
 
 
 def test_a_post_with_an_untrusted_host_gets_400_and_changes_nothing(
