@@ -68,10 +68,15 @@ class PostgresServer:
         """The SQLAlchemy URL of ``database`` on this server."""
         return f"postgresql+psycopg://site@127.0.0.1:{self.port}/{database}"
 
+    def connect(self, database="postgres"):
+        """A psycopg connection to ``database``, each statement its own
+        transaction."""
+        conninfo = f"host=127.0.0.1 port={self.port} user=site dbname={database}"
+        return psycopg.connect(conninfo, autocommit=True)
+
     def execute(self, sql):
         """Run one statement outside a transaction (CREATE or DROP DATABASE)."""
-        conninfo = f"host=127.0.0.1 port={self.port} user=site dbname=postgres"
-        with psycopg.connect(conninfo, autocommit=True) as connection:
+        with self.connect() as connection:
             connection.execute(sql)
 
     def create_database(self, template=None):

@@ -5,6 +5,7 @@ import os
 import shutil
 import weakref
 
+import psycopg
 import pytest
 from flask import Flask
 from jinja2 import BytecodeCache
@@ -22,7 +23,7 @@ from harness.accounts import (
     Account,
     AdminAccount,
 )
-from harness.local import free_port
+from harness.local import free_port, wait_until
 from harness.postgres import PostgresServer, find_bindir
 from harness.smtp import SMTPServer
 from tests.helpers import query, register_confirmed, unavailable, wait_for_status
@@ -143,6 +144,7 @@ def postgres():
     server.start()
     server.template = server.create_database()
     migrate(server.url(server.template))
+    server.spare = []  # copies of the template that tests used and emptied
     yield server
     dispose_engines(lambda url: url.port == server.port)
     server.stop()
@@ -204,11 +206,53 @@ def database_url(request, backend, db_path):
         yield f"sqlite:///{db_path}"
         return
     postgres = request.getfixturevalue("postgres")
-    name = postgres.create_database(template=postgres.template)
+    if postgres.spare:
+        name = postgres.spare.pop()
+    else:
+        name = postgres.create_database(template=postgres.template)
     yield postgres.url(name)
-    # Close the pools of the test's apps before their connections are dropped.
+    # Close the pools of the test's apps before the database is emptied.
     dispose_engines(lambda url: url.database == name)
-    postgres.drop_database(name)
+    if emptied(postgres, name):
+        postgres.spare.append(name)
+    else:
+        postgres.drop_database(name)
+
+
+def emptied(postgres, name):
+    """Empty every table of ``name`` (but ``alembic_version``), if nothing is
+    connected to it and it is at the newest migration; tell whether it was.
+
+    The next test takes it as a fresh copy of the template: copying the
+    template took the server 0.2 to 0.4 s of CPU a test, emptying it a tenth
+    of that. Anything else is dropped, as every database used to be.
+    """
+    try:
+        with postgres.connect(name) as connection:
+            connection.execute("SET lock_timeout = '2s'")
+            # The server processes of the connections just closed end soon.
+            wait_until(lambda: alone(connection), timeout=1, message="alone")
+            revisions = connection.execute("SELECT version_num FROM alembic_version")
+            if revisions.fetchall() != [(schema.head_revision(),)]:
+                return False
+            tables = connection.execute(
+                "SELECT quote_ident(tablename) FROM pg_tables"
+                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            ).fetchall()
+            names = ", ".join(table for (table,) in tables)
+            connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    except (psycopg.Error, AssertionError):  # AssertionError: not alone
+        return False
+    return True
+
+
+def alone(connection):
+    """Tell whether ``connection`` is the only one to its database."""
+    others = connection.execute(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    return others.fetchone()[0] == 0
 
 
 @pytest.fixture
