@@ -220,7 +220,7 @@ def database_url(request, backend, db_path):
 
 
 def emptied(postgres, name):
-    """Empty every table of ``name`` (but ``alembic_version``), if nothing is
+    """Empty every table of ``name`` (but Alembic's version), if nothing is
     connected to it and it is at the newest migration; tell whether it was.
 
     The next test takes it as a fresh copy of the template: copying the
@@ -232,12 +232,14 @@ def emptied(postgres, name):
             connection.execute("SET lock_timeout = '2s'")
             # The server processes of the connections just closed end soon.
             wait_until(lambda: alone(connection), timeout=1, message="alone")
-            revisions = connection.execute("SELECT version_num FROM alembic_version")
+            version = schema.VERSION_TABLE
+            revisions = connection.execute(f"SELECT version_num FROM {version}")
             if revisions.fetchall() != [(schema.head_revision(),)]:
                 return False
             tables = connection.execute(
                 "SELECT quote_ident(tablename) FROM pg_tables"
-                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                " WHERE schemaname = 'public' AND tablename <> %s",
+                (version,),
             ).fetchall()
             names = ", ".join(table for (table,) in tables)
             connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
