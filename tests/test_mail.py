@@ -17,8 +17,8 @@ from core.db import transaction
 from core.extensions import db
 from core.mail import claims, outbox
 from core.mail.delivery import Deliverer
-from core.mail.failures import retry_delay
 from core.mail.message import build_message
+from core.mail.retries import retry_delay
 from dispatcher import create_site
 from harness.accounts import AdminAccount, submit
 from harness.local import wait_until

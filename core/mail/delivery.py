@@ -19,10 +19,10 @@ from core.mail.failures import (
     breaks_connection,
     describe,
     is_permanent,
-    retry_delay,
     stops_the_batch,
 )
 from core.mail.message import finished_bytes
+from core.mail.retries import after_no_final_reply, fail, retry_later
 from core.mail.smtp import NoFinalReply
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,6 @@ class StopBatch(Exception):
         self.error = error
 
 
-def hold_seconds(config):
-    """How long a claim is held before its sender must renew it."""
-    return config["MAIL_LEASE_SECONDS"]
-
-
 class Deliverer:
     """The delivery work of one thread, named ``worker`` in the claims."""
 
@@ -48,6 +43,7 @@ class Deliverer:
         self.worker = worker
         self.config = config
         self.stopping = stopping  # set when the process is stopping
+        self.lease = config["MAIL_LEASE_SECONDS"]  # a claim's hold, renewed
         self.sent = []  # delivered, not yet recorded as sent
         self.unreleased = []  # claimed, not tried, not yet handed back
         self.held = set()  # the ids claimed and held now...
@@ -62,9 +58,8 @@ class Deliverer:
             return []
         if self.unreleased:
             self.release()
-        hold = hold_seconds(self.config)
-        until = time.time() + hold  # no later than the claims' own time
-        batch = claims.claim(self.worker, self.config["MAIL_BATCH_SIZE"], hold)
+        until = time.time() + self.lease  # no later than the claims' own time
+        batch = claims.claim(self.worker, self.config["MAIL_BATCH_SIZE"], self.lease)
         self.held, self.held_until = {row.id for row in batch}, until
         return batch
 
@@ -82,10 +77,10 @@ class Deliverer:
             # back as they were (no attempt, no other message's error) for
             # a new connection. A refused sender would refuse them all.
             if not breaks_connection(stop.error):
-                self.retry_later(remaining, stop.error)
+                retry_later(remaining, stop.error, self.worker, self.config)
                 remaining = []
         except Exception as error:  # no connection: every message waits
-            self.retry_later(remaining, error)
+            retry_later(remaining, error, self.worker, self.config)
             remaining = []
         finally:
             if self.sent:  # marks the database refused during the batch
@@ -106,16 +101,18 @@ class Deliverer:
     def hold(self, row):
         """Renew the claims if a third of the lease is left (the process's
         heartbeat renews them too); tell whether ``row`` is still held."""
-        if self.held_until - time.time() < hold_seconds(self.config) / 3:
+        if self.held_until - time.time() < self.lease / 3:
             if self.record() is None:
                 raise StopBatch(RuntimeError("the outbox cannot be written"))
         if row.id not in self.held:
             log.warning("message %s: its claim passed to another sender", row.id)
             return False
         if row.takeovers >= self.config["MAIL_MAX_TAKEOVERS"]:
-            error = f"its delivery was interrupted {row.takeovers} times"
-            claims.mark_failed(row.id, self.worker, error)
-            log.warning("message %s failed for good: %s", row.id, error)
+            fail(
+                row.id,
+                self.worker,
+                f"its delivery was interrupted {row.takeovers} times",
+            )
             return False
         return True
 
@@ -124,14 +121,13 @@ class Deliverer:
         try:
             connection.send_raw(row.from_address, row.recipient, finished_bytes(row))
         except NoFinalReply as error:
-            self.unknown_window(row, error)
+            after_no_final_reply(row, error, self.worker, self.config)
             raise StopBatch(error) from error
         except Exception as error:
             if is_permanent(error):
-                claims.mark_failed(row.id, self.worker, describe(error))
-                log.warning("message %s failed for good: %s", row.id, describe(error))
+                fail(row.id, self.worker, describe(error))
             else:
-                self.retry_later([row], error)
+                retry_later([row], error, self.worker, self.config)
             if stops_the_batch(error):
                 raise StopBatch(error) from error
         else:
@@ -143,28 +139,14 @@ class Deliverer:
             if self.record(renew=False) is None:
                 raise StopBatch(RuntimeError("the outbox cannot be written"))
 
-    def unknown_window(self, row, error):
-        """No reply after the body: the server may have taken the message.
-        Try once more; a second time, fail it with that reason rather than
-        send a copy per attempt."""
-        if row.last_error and row.last_error.startswith(NoFinalReply.__name__):
-            reason = (
-                f"{describe(error)}, twice: it may have been delivered, so it is "
-                "not sent again (retry it by hand if it was not)"
-            )
-            claims.mark_failed(row.id, self.worker, reason)
-            log.warning("message %s failed: %s", row.id, reason)
-        else:
-            self.retry_later([row], error)
-
     def record(self, renew=True):
         """Write the sent marks and renew the claims (unless not ``renew``),
         retrying while the database refuses; return the ids held (None if
         it never took)."""
-        deadline = time.monotonic() + hold_seconds(self.config) / 2
+        deadline = time.monotonic() + self.lease / 2
         pause = 0.05
         while True:
-            until = time.time() + hold_seconds(self.config) if renew else None
+            until = time.time() + self.lease if renew else None
             try:
                 marked, held = claims.record(self.worker, self.sent, until)
             except Exception:  # the database is locked or gone: keep the marks
@@ -180,22 +162,3 @@ class Deliverer:
             if renew:
                 self.held, self.held_until = held, until
             return self.held
-
-    def retry_later(self, rows, error):
-        """Schedule each message again, or fail it once its window is over."""
-        config, now = self.config, time.time()
-        window = config["MAIL_GIVE_UP_HOURS"] * 3600
-        for row in rows:
-            if now - (row.retried_at or row.created_at) > window:
-                reason = (
-                    f"gave up after {config['MAIL_GIVE_UP_HOURS']} h: {describe(error)}"
-                )
-                claims.mark_failed(row.id, self.worker, reason)
-                log.warning("message %s failed for good: %s", row.id, reason)
-                continue
-            delay = retry_delay(
-                row.attempts + 1,
-                config["MAIL_RETRY_SECONDS"],
-                config["MAIL_RETRY_MAX_SECONDS"],
-            )
-            claims.mark_retry(row.id, self.worker, describe(error), now + delay)

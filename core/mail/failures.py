@@ -48,8 +48,3 @@ def describe(error):
     if type(error) is smtplib.SMTPServerDisconnected:  # not NoFinalReply
         return f"SMTPServerDisconnected: {error} (timed out or closed)"
     return f"{type(error).__name__}: {error}"
-
-
-def retry_delay(attempts, base, ceiling):
-    """Seconds to wait after the ``attempts``-th failure: doubling, capped."""
-    return min(base * 2 ** (attempts - 1), ceiling)
