@@ -13,7 +13,7 @@ d. From the follow to the email's arrival: bench/mail_latency.py.
 The site they all mail from, and the designs: bench/mail_site.py.
 """
 
-from bench import mail_burst, mail_latency, mail_throughput
+from bench import mail_burst, mail_latency, mail_throughput, mail_ways
 from bench.mail_site import DESIGNS, SEPARATE, Site, arrived, design
 from bench.smtp_peer import Peer
 from bench.table import Row, percentile
@@ -74,7 +74,7 @@ def measure(smoke=False):
     if smoke:
         # Each design and way once, against an instant server, on SQLite:
         # the code all runs (one deliver process stands for two).
-        ways = dict(mail_throughput.WAYS)
+        ways = dict(mail_ways.WAYS)
         del ways["outbox, two deliver processes"]
         return (
             latency_rows(3, 1, delays=DELAYS[:1])

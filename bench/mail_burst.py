@@ -5,21 +5,13 @@ same burst sent by two deliver processes, one of them SIGKILLed halfway."""
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 from bench.mail_site import Site, arrived, design, wait_sent
+from bench.proc import rss_mb
 from bench.smtp_peer import Peer
 from bench.table import Row
 
 FIGURE_BURST = "5c. A burst of 500 follows, server at 50 ms"
-
-
-def rss_mb():
-    """This process's resident memory, in MB (from /proc)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 @contextmanager

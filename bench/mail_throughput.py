@@ -3,138 +3,21 @@
     python -m bench.mail_throughput [--messages 200] [--rounds 3]
 
 The same messages, sent to an SMTP server in a process of its own that
-answers at once or after 50 ms a message, three ways:
-
-- the outbox: its delivery threads, with the default configuration;
-- the outbox sent by one, and by two, ``python dispatcher.py deliver``
-  processes (started first, woken by the commit that writes the messages);
-- one ``mail.send()`` per message, one after the other (a new connection
-  each, as sending inside the request does);
-- a thread per message, each calling ``mail.send()`` (the source texts'
-  ``send_async_email``): as many threads as messages.
+answers at once or after 50 ms a message, each of the ways of
+``bench/mail_ways.py`` (the outbox's delivery threads or deliver processes,
+one ``mail.send()`` per message, a thread per message).
 
 Each way takes its turn in every round; the table gives messages per second
 (min / median / max) and the outbox's ratio to one ``send()`` per message.
-The outbox's clock stops when the server accepts the last message (it says
-when, ``Peer.arrival``): watching the outbox for it, every 5 ms, took CPU
-from the senders it timed.
 """
 
 import argparse
-import tempfile
-import threading
-import time
 
-from flask_mail import Message
-
-import frontend
-from bench.mail_site import Deliverers, wait_sent
+from bench.mail_ways import WAYS, make_app
 from bench.smtp_peer import Peer
 from bench.table import Row, render
-from core.db import transaction
-from core.extensions import mail
-from core.mail import outbox
-from core.prepare import prepare
 
 DELAYS = (0.0, 0.05)
-
-
-def make_app(port):
-    """A frontend app on a fresh SQLite file, mailing the peer at ``port``."""
-    folder = tempfile.mkdtemp()
-    app = frontend.create_app(
-        {
-            "DATABASE": f"{folder}/site.sqlite",
-            "SECRET_KEY": "bench",
-            "MAIL_PORT": port,
-            "MAIL_DELIVERY": False,  # started by hand, below
-        }
-    )
-    prepare([app])
-    return app
-
-
-def message(n):
-    """The n-th test message."""
-    return Message(
-        subject=f"message {n}",
-        recipients=[f"user{n}@example.com"],
-        body="hello",
-        html="<p>hello</p>",
-        sender="Site <noreply@localhost>",
-    )
-
-
-def write(count):
-    """Add ``count`` messages to the outbox, in the caller's transaction."""
-    for n in range(count):
-        m = message(n)
-        outbox.enqueue(m.sender, m.recipients[0], m.subject, m.body, m.html)
-
-
-def by_outbox(app, count, peer):
-    """Seconds for the outbox's delivery threads to send ``count`` messages."""
-    with app.app_context(), transaction():
-        write(count)
-    threads = app.extensions["outbox_delivery"]
-    start = time.monotonic()
-    threads.start()
-    elapsed = peer.arrival(count) - start
-    wait_sent(app, count)  # every mark written before the threads stop
-    threads.stop()
-    return elapsed
-
-
-def by_deliverers(processes):
-    """The way of ``processes`` deliver processes, started before the clock."""
-
-    def way(app, count, peer):
-        deliverers = Deliverers(app, peer, processes, poll=60.0)
-        try:
-            with app.app_context(), transaction():
-                write(count)
-                start = time.monotonic()  # from the commit, which wakes them
-            elapsed = peer.arrival(count) - start
-            wait_sent(app, count)  # every mark written before they stop
-            return elapsed
-        finally:
-            deliverers.stop()
-
-    return way
-
-
-def by_send_each(app, count, peer):
-    """Seconds to send ``count`` messages with one ``mail.send()`` each."""
-    with app.app_context():
-        start = time.perf_counter()
-        for n in range(count):
-            mail.send(message(n))
-        return time.perf_counter() - start
-
-
-def by_thread_each(app, count, peer):
-    """Seconds to send ``count`` messages, each from a thread of its own."""
-
-    def send(n):
-        with app.app_context():
-            mail.send(message(n))
-
-    start = time.perf_counter()
-    workers = [threading.Thread(target=send, args=(n,)) for n in range(count)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return time.perf_counter() - start
-
-
-WAYS = {
-    "outbox": by_outbox,
-    "outbox, one deliver process": by_deliverers(1),
-    "outbox, two deliver processes": by_deliverers(2),
-    "one send() per message": by_send_each,
-    "a thread per message": by_thread_each,
-}
 
 
 def measure(delay, count, rounds, ways=WAYS):

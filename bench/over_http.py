@@ -10,13 +10,13 @@ the server's CPU time per request (from /proc, steadier).
 """
 
 import http.client
-import os
 import tempfile
 import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from bench.proc import cpu_seconds, server_pid
 from bench.table import Row, interleaved
 from harness.local import free_port
 from harness.servers import (
@@ -46,22 +46,6 @@ def commands(app, port):
         "waitress 4 threads": waitress_command(port, threads=4, app=app),
         "granian 1x4": granian_command(port, workers=1, threads=4, app=app),
     }
-
-
-def cpu_seconds(pid):
-    """CPU time of ``pid`` and its children (workers), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / ticks
 
 
 def load(port, seconds):
@@ -143,23 +127,3 @@ def measure(smoke=False):
                 base = None  # the smoke run has one app per server
             rows.append(Row(figure, name, unit, samples[name], base, lower))
     return rows
-
-
-def server_pid(port):
-    """The pid of the process listening on ``port`` (from /proc/net/tcp)."""
-    wanted = f"0100007F:{port:04X}"
-    inode = None
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[1] == wanted and fields[3] == "0A":  # LISTEN
-            inode = fields[9]
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            for fd in (entry / "fd").iterdir():
-                if os.readlink(fd) == f"socket:[{inode}]":
-                    return int(entry.name)
-        except OSError:
-            continue
-    raise RuntimeError(f"nothing listens on {port}")
