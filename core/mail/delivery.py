@@ -2,7 +2,7 @@
 record each outcome so that no message goes out twice.
 
 A claim lasts ``MAIL_LEASE_SECONDS`` (60); the process renews its claims
-every third of that while it lives (``workers.DeliveryThreads``), so a
+every third of that while it lives (``heartbeat.Heartbeat``), so a
 dead sender's messages are taken over within a lease. Each message is
 marked sent right after its 250, with the renewal of the thread's other
 claims; a message no longer held is skipped. A mark that cannot be written

@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from core.mail import claims
 from core.mail.delivery import Deliverer
+from core.mail.heartbeat import Heartbeat
 from core.mail.outbox import WAKE
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,7 @@ class DeliveryThreads:
             ]
             for thread in self._threads:
                 thread.start()
-            self._heartbeat = threading.Thread(
-                target=self._renew_claims, name="outbox-heartbeat", daemon=True
-            )
-            self._heartbeat.start()
+            self._heartbeat = Heartbeat(self.app, self._senders, self._stopping)
 
     @property
     def alive(self):
@@ -97,20 +95,7 @@ class DeliveryThreads:
         for thread in self._threads:
             thread.join(timeout)
         if self._heartbeat is not None:
-            self._heartbeat.join(timeout)
-
-    def _renew_claims(self):
-        """Every third of a lease, hold this process's claims one lease more:
-        a live sender keeps them through the longest send, and a dead one's
-        run out within a lease."""
-        prefix = self._senders
-        lease = self.app.config["MAIL_LEASE_SECONDS"]
-        while not self._stopping.wait(lease / 3):
-            try:
-                with self.app.app_context():
-                    claims.renew(prefix, time.time() + lease)
-            except Exception as error:  # the database away: try next beat
-                log.warning("outbox heartbeat %s: %s", prefix, error)
+            self._heartbeat.thread.join(timeout)
 
     def _run(self):
         thread = threading.current_thread().name
