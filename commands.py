@@ -72,19 +72,7 @@ def serve(host, port, debug):
     netloc = f"[{host}]" if ":" in host else host
     os.environ.setdefault("FLASK_PUBLIC_URL", f"http://{netloc}:{port}")
     debug = get_debug_flag() if debug is None else debug
-    # The toolbar's SQLAlchemy panel lists the queries Flask-SQLAlchemy
-    # records, which it does only if told so when the app is built.
-    recorded = {"SQLALCHEMY_RECORD_QUERIES": True} if debug else None
-    site = create_site(recorded, recorded)
-    try:
-        wsgi = served(site, debug)  # only here does debug mode turn on
-    except schema.SchemaOutOfDate as error:
-        raise click.ClickException(str(error)) from error
-    if debug:
-        from core import toolbar  # noqa: PLC0415 (the toolbar: debug only)
-
-        for app in site.apps.values():
-            toolbar.init_app(app)
+    site, wsgi = site_to_serve(debug)
     announce_admin_password(site.apps["/admin"])
     mail_server = None
     if "FLASK_MAIL_SERVER" not in os.environ:
@@ -99,6 +87,25 @@ def serve(host, port, debug):
         site.services.stop()
         if mail_server is not None:
             mail_server.stop()
+
+
+def site_to_serve(debug):
+    """The site and its WSGI callable, in debug mode with the toolbar if
+    ``debug``; a clear error if its database is behind its migrations."""
+    # The toolbar's SQLAlchemy panel lists the queries Flask-SQLAlchemy
+    # records, which it does only if told so when the app is built.
+    recorded = {"SQLALCHEMY_RECORD_QUERIES": True} if debug else None
+    site = create_site(recorded, recorded)
+    try:
+        wsgi = served(site, debug)  # only here does debug mode turn on
+    except schema.SchemaOutOfDate as error:
+        raise click.ClickException(str(error)) from error
+    if debug:
+        from core import toolbar  # noqa: PLC0415 (the toolbar: debug only)
+
+        for app in site.apps.values():
+            toolbar.init_app(app)
+    return site, wsgi
 
 
 @cli.command()

@@ -49,20 +49,10 @@ def index():
     """Draw the trace of GET ``?path=`` through the site and of the scenario."""
     if request.environ.get(SUBREQUEST):
         abort(400, description="This page cannot trace itself.")
-    site, root_app = links.site_wsgi(), links.site_apps().get("")
+    root_app = links.site_apps().get("")
     # By default the site's /hello, or the admin's when it runs alone.
     form = asked("/hello" if root_app else f"{request.script_root}/hello")
-    pictures, routing = [], None
-    if form.path is not None:
-        site_trace, status = trace_site_request(site, form.path, form.method)
-        routing = resolve(site, form.path, form.method, base_url=links.base_url())
-        title = f"{form.method} {form.path} through the combined site: {status}"
-        pictures.append((title, site_trace, False))
-    if root_app is not None:  # the scenario needs a second app
-        admin = current_app._get_current_object()
-        scenario_trace = in_fresh_context(scenario.run, root_app, admin, None)
-        title = "The nested scenario of python dispatcher.py trace"
-        pictures.append((title, scenario_trace, True))  # the same for any path
+    pictures, routing = traces(form, root_app)
     apps = [app.name for app in links.site_apps().values()]  # each its color
     drawn = [
         (title, folded, entries(trace), ticks(trace.events))
@@ -78,3 +68,21 @@ def index():
         alone=root_app is None,
     )
     return page, 400 if form.problem else 200
+
+
+def traces(form, root_app):
+    """The (title, trace, folded) pictures of the page, and the routing of
+    the asked path (None if none was asked)."""
+    pictures, routing = [], None
+    if form.path is not None:
+        site = links.site_wsgi()
+        site_trace, status = trace_site_request(site, form.path, form.method)
+        routing = resolve(site, form.path, form.method, base_url=links.base_url())
+        title = f"{form.method} {form.path} through the combined site: {status}"
+        pictures.append((title, site_trace, False))
+    if root_app is not None:  # the scenario needs a second app
+        admin = current_app._get_current_object()
+        scenario_trace = in_fresh_context(scenario.run, root_app, admin, None)
+        title = "The nested scenario of python dispatcher.py trace"
+        pictures.append((title, scenario_trace, True))  # the same for any path
+    return pictures, routing

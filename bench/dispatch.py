@@ -46,39 +46,26 @@ def timer(app, path, cookie, requests):
 def variants(requests):
     """name -> (callable, baseline)."""
     site, cookie = site_with_users()
-    frontend_app, admin_app = site.app, site.mounts["/admin"]
-    many = with_mounts(site, 100)
+    front, admin = site.app, site.mounts["/admin"]
+    # fmt: off
+    rows = [  # name, WSGI callable, path, session cookie, baseline
+        ("bare WSGI hello (the floor)", bare_hello, "/hello", "", None),
+        ("plain Flask app: /hello", plain_flask(), "/hello", "", None),
+        ("frontend alone: /hello", front, "/hello", cookie, None),
+        ("combined site: /hello", site, "/hello", cookie, "frontend alone: /hello"),
+        ("admin alone: /hello", admin, "/hello", cookie, None),
+        ("combined site: /admin/hello", site, "/admin/hello", cookie,
+            "admin alone: /hello"),
+        ("102 mounts: /admin/hello", with_mounts(site, 100), "/admin/hello", cookie,
+            "combined site: /admin/hello"),
+        ("frontend alone: 20-segment path (404)", front, DEEP, cookie, None),
+        ("combined site: 20-segment path (404)", site, DEEP, cookie,
+            "frontend alone: 20-segment path (404)"),
+    ]
+    # fmt: on
     return {
-        "bare WSGI hello (the floor)": (
-            timer(bare_hello, "/hello", "", requests),
-            None,
-        ),
-        "plain Flask app: /hello": (timer(plain_flask(), "/hello", "", requests), None),
-        "frontend alone: /hello": (
-            timer(frontend_app, "/hello", cookie, requests),
-            None,
-        ),
-        "combined site: /hello": (
-            timer(site, "/hello", cookie, requests),
-            "frontend alone: /hello",
-        ),
-        "admin alone: /hello": (timer(admin_app, "/hello", cookie, requests), None),
-        "combined site: /admin/hello": (
-            timer(site, "/admin/hello", cookie, requests),
-            "admin alone: /hello",
-        ),
-        "102 mounts: /admin/hello": (
-            timer(many, "/admin/hello", cookie, requests),
-            "combined site: /admin/hello",
-        ),
-        "frontend alone: 20-segment path (404)": (
-            timer(frontend_app, DEEP, cookie, requests),
-            None,
-        ),
-        "combined site: 20-segment path (404)": (
-            timer(site, DEEP, cookie, requests),
-            "frontend alone: 20-segment path (404)",
-        ),
+        name: (timer(app, path, cookie, requests), base)
+        for name, app, path, cookie, base in rows
     }
 
 

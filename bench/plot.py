@@ -26,6 +26,16 @@ def plot(rows, path):
             values = [medians[f"{name}, {share}, server {d:.0f} ms"] for d in delays_ms]
             label = f"{name}, {share}"
             axes.plot(delays_ms, values, style, color=color, marker="o", label=label)
+    label_axes(axes, delays_ms)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    pyplot.close(figure)
+    return True
+
+
+def label_axes(axes, delays_ms):
+    """The titles, the log scale, a tick per delay measured, the legend."""
     axes.set_xlabel("SMTP server's delay per message (ms)")
     axes.set_ylabel("follow page latency (ms)")
     axes.set_yscale("log")
@@ -33,8 +43,3 @@ def plot(rows, path):
     axes.set_title("Does a slow mail server slow the follow page?")
     axes.legend(fontsize=7)
     axes.grid(True, which="both", alpha=0.3)
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    pyplot.close(figure)
-    return True

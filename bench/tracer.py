@@ -29,32 +29,24 @@ def variants(requests):
     """name -> (callable, baseline)."""
     on, on_cookie = site_with_users()
     off, off_cookie = site_with_users(TRACE_CONTEXTS=False)
+    plain = "empty view, plain Flask"
+    # fmt: off
+    rows = [  # name, WSGI callable, path, session cookie, baseline
+        ("profile page, tracing off", off, "/user/alice", off_cookie, None),
+        ("profile page, tracing on", on, "/user/alice", on_cookie,
+            "profile page, tracing off"),
+        ("/hello, tracing off", off, "/hello", off_cookie, None),
+        ("/hello, tracing on", on, "/hello", on_cookie, "/hello, tracing off"),
+        (plain, empty_app(), "/hello", "", None),
+        ("empty view, trace_app, nothing recording", empty_app(trace_app), "/hello",
+            "", plain),
+        ("empty view, record_requests", empty_app(record_requests), "/hello", "",
+            plain),
+    ]
+    # fmt: on
     return {
-        "profile page, tracing off": (
-            timer(off, "/user/alice", off_cookie, requests),
-            None,
-        ),
-        "profile page, tracing on": (
-            timer(on, "/user/alice", on_cookie, requests),
-            "profile page, tracing off",
-        ),
-        "/hello, tracing off": (timer(off, "/hello", off_cookie, requests), None),
-        "/hello, tracing on": (
-            timer(on, "/hello", on_cookie, requests),
-            "/hello, tracing off",
-        ),
-        "empty view, plain Flask": (
-            timer(empty_app(), "/hello", "", requests),
-            None,
-        ),
-        "empty view, trace_app, nothing recording": (
-            timer(empty_app(trace_app), "/hello", "", requests),
-            "empty view, plain Flask",
-        ),
-        "empty view, record_requests": (
-            timer(empty_app(record_requests), "/hello", "", requests),
-            "empty view, plain Flask",
-        ),
+        name: (timer(app, path, cookie, requests), base)
+        for name, app, path, cookie, base in rows
     }
 
 
