@@ -7,7 +7,7 @@
 
     gunicorn dispatcher:application
 
-and ``python dispatcher.py`` is the site's command line (``commands.py``):
+and ``python dispatcher.py`` is the site's command line (``commands/``):
 ``serve`` (the default), ``routes``, ``trace``, ``db upgrade``.
 """
 
