@@ -10,7 +10,7 @@ from flask import (
 )
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from core.accounts import names, sessions, users
+from core.accounts import names, passwords, sessions, users
 from core.db import transaction
 from core.redirects import redirect_next
 from core.throttle import logins
@@ -71,7 +71,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit() and address_is_free(form):
         # Hashed first: inside the transaction it would hold the write lock.
-        password_hash = users.hash_password(form.password.data)
+        password_hash = passwords.hash_password(form.password.data)
         try:
             with transaction():  # the account and its confirmation, or neither
                 user = users.create_user(
@@ -111,7 +111,7 @@ def login():
     nickname, password = form.nickname.data, form.password.data
     user, status, headers = logins.attempt(
         limits.limiter, form, names.nickname_key(nickname or ""),
-        users.authenticate, nickname, password,
+        passwords.authenticate, nickname, password,
         wrong="Wrong nickname or password.",
     )  # fmt: skip
     if user is not None:

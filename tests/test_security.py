@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 import frontend
-from core.accounts import tokens, users
+from core.accounts import passwords, tokens, users
 from core.extensions import db
 from core.prepare import prepare
 from core.redirects import is_local_url
@@ -209,13 +209,13 @@ def test_a_login_costs_one_password_check_known_nickname_or_not(
     account.register("alice")
     account.logout()
     checked = []
-    real_check = users.check_password_hash
+    real_check = passwords.check_password_hash
 
     def counting_check(password_hash, password):
         checked.append(password_hash.split("$")[0])  # the method and its cost
         return real_check(password_hash, password)
 
-    monkeypatch.setattr(users, "check_password_hash", counting_check)
+    monkeypatch.setattr(passwords, "check_password_hash", counting_check)
     response = account.login(nickname, password="wrong-password")
     assert response.status_code == 400
     method = frontend_app.config["PASSWORD_HASH_METHOD"]  # cheap in the tests

@@ -1,17 +1,13 @@
-"""The users: registering, finding, authenticating, listing, and a profile.
+"""The users: registering, finding, confirming, listing, and a profile.
 
 The queries are Core statements built once, with bound parameters, and run
 by ``core.db.run``: each page's reads stay cheap.
 """
 
-import secrets
 import time
-from functools import cache
 
-from flask import current_app
 from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.accounts import names
 from core.accounts.models import Follow, User
@@ -138,35 +134,6 @@ def mark_confirmation_sent(user_id, since):
     with transaction():
         marking = run(CONFIRMATION_DUE, user_id=user_id, since=since, now=time.time())
         return marking.rowcount == 1
-
-
-def hash_password(password):
-    """Hash ``password`` with the app's ``PASSWORD_HASH_METHOD``."""
-    method = current_app.config["PASSWORD_HASH_METHOD"]
-    return generate_password_hash(password, method=method)
-
-
-def stand_in_hash():
-    """A hash made like every user's, checked when there is no user, so that
-    an unknown nickname takes as long as a wrong password."""
-    return _stand_in_hash(current_app.config["PASSWORD_HASH_METHOD"])
-
-
-@cache
-def _stand_in_hash(method):
-    return generate_password_hash(secrets.token_hex(16), method=method)
-
-
-def authenticate(nickname, password):
-    """Return the user if the nickname and password match, else None.
-
-    One password check either way: timing tells nobody who is registered.
-    """
-    user = find_user(nickname)
-    password_hash = user.password_hash if user is not None else stand_in_hash()
-    if check_password_hash(password_hash, password) and user is not None:
-        return user
-    return None
 
 
 def list_users():
