@@ -1,6 +1,6 @@
-from tests.helpers import run_cli
-
 """The dispatcher's command line, run as a newcomer would on a fresh clone."""
+
+from tests.helpers import run_cli
 
 
 def test_routes_lists_both_apps_with_the_mount_prefix(tmp_path):

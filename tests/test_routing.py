@@ -6,7 +6,7 @@ import pytest
 from flask_lens import resolve, routes
 
 from tests import sites
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_in_repository
 
 
 def test_routes_of_any_site_nested_and_wrapped():
@@ -44,8 +44,6 @@ def test_the_cli_says_what_it_cannot_import(tmp_path):
 
 
 def run_cli_failing(tmp_path, *args):
-    from tests.helpers import run_in_repository  # noqa: PLC0415
-
     env = {"PATH": "/usr/bin:/bin", "FLASK_INSTANCE_PATH": str(tmp_path)}
     result = run_in_repository(["dispatcher.py", *args], env, check=False)
     assert result.returncode == 1
