@@ -14,7 +14,6 @@ says when, ``Peer.arrival``): watching the outbox for it, every 5 ms, took
 CPU from the senders it timed.
 """
 
-import tempfile
 import threading
 import time
 
@@ -23,6 +22,7 @@ from flask_mail import Message
 import frontend
 from bench.deliverers import Deliverers
 from bench.mail_site import wait_sent
+from bench.sites import fresh_sqlite
 from core.db import transaction
 from core.extensions import mail
 from core.mail import outbox
@@ -31,10 +31,9 @@ from core.prepare import prepare
 
 def make_app(port):
     """A frontend app on a fresh SQLite file, mailing the peer at ``port``."""
-    folder = tempfile.mkdtemp()
     app = frontend.create_app(
         {
-            "DATABASE": f"{folder}/site.sqlite",
+            "DATABASE": fresh_sqlite(),
             "SECRET_KEY": "bench",
             "MAIL_PORT": port,
             "MAIL_DELIVERY": False,  # started by hand, below
