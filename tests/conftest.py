@@ -172,6 +172,16 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
+@pytest.fixture
+def migrated_instance(tmp_path, sqlite_template):
+    """``tmp_path`` as a server's instance folder whose database is at the
+    newest migration already, as ``db upgrade`` leaves it: started on an
+    empty folder, a server migrates first, 0.4 s of CPU (test_servers.py's
+    development server tests still start from an empty one)."""
+    shutil.copyfile(sqlite_template, tmp_path / "site.sqlite")
+    return tmp_path
+
+
 _engines = weakref.WeakSet()  # every engine that has connected, to dispose
 
 

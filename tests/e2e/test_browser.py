@@ -87,9 +87,11 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """``python dispatcher.py serve``, with its development SMTP server."""
+def site(tmp_path_factory, sqlite_template):
+    """``python dispatcher.py serve``, with its development SMTP server, on a
+    database migrated already."""
     instance = tmp_path_factory.mktemp("browser")
+    shutil.copyfile(sqlite_template, instance / "site.sqlite")
     port = free_port()
     env = {
         "FLASK_INSTANCE_PATH": str(instance),
@@ -367,6 +369,7 @@ def fits(page):
     )
 
 
+@pytest.mark.usefixtures("migrated_instance")
 def test_with_serve_debug_the_contexts_panel_shows_this_very_request(browser, tmp_path):
     port = free_port()
     env = {

@@ -5,6 +5,7 @@ Each server hashes with scrypt, as in production: a slow password check is
 the window a burst used to slip through.
 """
 
+import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -35,10 +36,13 @@ def server(request, tmp_path_factory):
     client address with X-Forwarded-For; yields its URL and database URL."""
     command, backend = request.param
     folder = tmp_path_factory.mktemp("bursts")
-    database_url = f"sqlite:///{folder / 'site.sqlite'}"
     if backend == "postgresql":
         postgres = request.getfixturevalue("postgres")
         database_url = postgres.url(postgres.create_database(postgres.template))
+    else:  # a copy of the migrated file, as after `db upgrade`
+        path = folder / "site.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        database_url = f"sqlite:///{path}"
     port = free_port()
     env = {
         "FLASK_INSTANCE_PATH": str(folder),

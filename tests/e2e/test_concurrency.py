@@ -17,6 +17,7 @@ def threaded_gunicorn(port):
     return gunicorn_command(port, workers=2, threads=4)
 
 
+@pytest.mark.usefixtures("migrated_instance")
 @pytest.mark.parametrize("command", [serve_command, threaded_gunicorn])
 def test_each_request_sees_only_its_own_context(tmp_path, command):
     port = free_port()

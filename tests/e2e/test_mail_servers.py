@@ -22,6 +22,9 @@ from harness.servers import (
 )
 from tests.helpers import confirm_in_browser, follower_emails, outbox_rows
 
+# Each server starts on a database migrated already, as after `db upgrade`.
+pytestmark = pytest.mark.usefixtures("migrated_instance")
+
 NAMES = [f"user{n}" for n in range(7)]
 
 

@@ -36,6 +36,7 @@ def log_in(base, address, nickname, password):
     return status, page
 
 
+@pytest.mark.usefixtures("migrated_instance")
 def test_two_servers_count_in_redis_and_answer_while_it_is_away(tmp_path, redis_server):
     env = {
         "FLASK_INSTANCE_PATH": str(tmp_path),  # one SQLite file and key pair

@@ -43,6 +43,7 @@ def test_development_server(tmp_path):
         check_site(Browser(base), password)
 
 
+@pytest.mark.usefixtures("migrated_instance")
 def test_gunicorn_workers_share_sessions(tmp_path):
     port = free_port()
     env = {
@@ -90,6 +91,7 @@ def slow_body(port):
     return connection
 
 
+@pytest.mark.usefixtures("migrated_instance")
 def test_slow_bodies_leave_gunicorn_answering(tmp_path):
     # The README's command, with gunicorn.conf.py's gthread workers. Sync
     # workers read one body at a time: two slow ones stalled `-w 2`, and
@@ -106,6 +108,7 @@ def test_slow_bodies_leave_gunicorn_answering(tmp_path):
                 connection.close()
 
 
+@pytest.mark.usefixtures("migrated_instance")
 def test_under_gunicorn_flask_debug_shows_no_traceback_and_no_toolbar(
     tmp_path,
 ):
