@@ -3,14 +3,12 @@
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from harness.accounts import ADMIN_PASSWORD_HASH
 from harness.local import wait_until
-
-ROOT = Path(__file__).resolve().parent.parent
+from harness.servers import ROOT, deliver_command
 
 
 class Deliverers:
@@ -33,9 +31,10 @@ class Deliverers:
         self.processes = []
         for n in range(count):
             with open(self.folder / f"{n}.log", "wb") as log:
-                command = [sys.executable, "dispatcher.py", "deliver"]
                 self.processes.append(
-                    subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+                    subprocess.Popen(
+                        deliver_command(), cwd=ROOT, env=env, stdout=log, stderr=log
+                    )
                 )
         for n in range(count):
             wait_until(lambda n=n: self._ready(n), timeout=60, message="deliverers")

@@ -63,6 +63,11 @@ def serve_command(port):
     return [sys.executable, "dispatcher.py", "serve", "--port", str(port)]
 
 
+def deliver_command():
+    """The deliver process's command line (mail delivery and periodic jobs)."""
+    return [sys.executable, "dispatcher.py", "deliver"]
+
+
 def gunicorn_command(port, workers=2, threads=None, worker_class=None, app=SITE):
     """gunicorn serving ``app``, with gunicorn.conf.py's gthread workers of
     eight threads unless ``worker_class`` and ``threads`` say otherwise."""

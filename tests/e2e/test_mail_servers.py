@@ -5,7 +5,6 @@ import os
 import runpy
 import signal
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,6 +13,7 @@ from harness.local import free_port, wait_until
 from harness.servers import (
     ROOT,
     Browser,
+    deliver_command,
     granian_command,
     gunicorn_command,
     running,
@@ -234,7 +234,7 @@ def start_deliverer(env, log_path):
     """``python dispatcher.py deliver`` with ``env``, writing to ``log_path``."""
     with open(log_path, "wb") as log:
         return subprocess.Popen(
-            [sys.executable, "dispatcher.py", "deliver"],
+            deliver_command(),
             cwd=ROOT,
             env={**os.environ, **env},
             stdout=log,
