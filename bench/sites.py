@@ -9,7 +9,6 @@ from functools import cache
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client, EnvironBuilder
 
-import frontend
 from core.prepare import prepare
 from dispatcher import create_site
 from harness.accounts import (
@@ -19,13 +18,14 @@ from harness.accounts import (
     AdminAccount,
     submit,
 )
+from harness.databases import migrate
 
 
 @cache
 def _migrated_sqlite():
     """An SQLite file at the newest migration, made once in this process."""
     path = f"{tempfile.mkdtemp()}/template.sqlite"
-    prepare([frontend.create_app({"DATABASE": path, "SECRET_KEY": "template"})])
+    migrate(f"sqlite:///{path}")  # as the tests' sqlite_template
     return path
 
 

@@ -15,7 +15,6 @@ from werkzeug.test import Client
 import admin
 import frontend
 from core import schema
-from core.extensions import db
 from dispatcher import create_site
 from harness.accounts import (
     ADMIN_PASSWORD_HASH,
@@ -23,6 +22,7 @@ from harness.accounts import (
     Account,
     AdminAccount,
 )
+from harness.databases import migrate
 from harness.local import free_port, wait_until
 from harness.postgres import PostgresServer, find_bindir
 from harness.smtp import SMTPServer
@@ -148,14 +148,6 @@ def postgres():
     yield server
     dispose_engines(lambda url: url.port == server.port)
     server.stop()
-
-
-def migrate(url):
-    """Bring the database at ``url`` to the newest migration."""
-    app = frontend.create_app({"DATABASE_URL": url, "SECRET_KEY": "migrate"})
-    with app.app_context():
-        schema.upgrade()
-        db.engine.dispose()  # a template database must have no connections
 
 
 @pytest.fixture
