@@ -23,6 +23,10 @@ class Heartbeat:
         )
         self.thread.start()
 
+    def join(self, timeout=None):
+        """Wait for the thread to end (once ``stopping`` is set)."""
+        self.thread.join(timeout)
+
     def _run(self):
         lease = self.app.config["MAIL_LEASE_SECONDS"]
         while not self.stopping.wait(lease / 3):

@@ -95,7 +95,7 @@ class DeliveryThreads:
         for thread in self._threads:
             thread.join(timeout)
         if self._heartbeat is not None:
-            self._heartbeat.thread.join(timeout)
+            self._heartbeat.join(timeout)
 
     def _run(self):
         thread = threading.current_thread().name
