@@ -3,8 +3,9 @@
 import re
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import create_engine, text
 from werkzeug.security import generate_password_hash
+
+from harness import databases
 
 # The tests hash passwords cheaply (PASSWORD_HASH_METHOD): scrypt is slow on
 # purpose, and the tests register and log in hundreds of times.
@@ -80,20 +81,14 @@ class AdminAccount:
 
 def confirmation_link(database_url, email):
     """The link of the newest confirmation email to ``email``, from the outbox."""
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            body = connection.execute(
-                text(
-                    "SELECT body FROM outbox WHERE recipient = :email"
-                    " AND subject LIKE 'Confirm%' ORDER BY id DESC"
-                ),
-                {"email": email},
-            ).scalar()
-    finally:
-        engine.dispose()
-    assert body, f"no confirmation email to {email}"
-    return CONFIRM_LINK.search(body).group(0)
+    rows = databases.sql(
+        database_url,
+        "SELECT body FROM outbox WHERE recipient = :email"
+        " AND subject LIKE 'Confirm%' ORDER BY id DESC LIMIT 1",
+        email=email,
+    )
+    assert rows, f"no confirmation email to {email}"
+    return CONFIRM_LINK.search(rows[0]["body"]).group(0)
 
 
 def confirm_address(client, database_url, email):

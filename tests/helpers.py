@@ -7,8 +7,8 @@ import sys
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from harness import databases
 from harness.accounts import Account, confirm_address, confirmation_link, submit
 from harness.local import wait_until
 from harness.servers import ROOT
@@ -17,13 +17,7 @@ from harness.servers import ROOT
 def query(database_url, sql, **params):
     """Run ``sql`` on the database directly (not through the app); return the
     rows as mappings (``row["status"]``). Quote ``"user"``: a PostgreSQL word."""
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            result = connection.execute(text(sql), params)
-            return result.mappings().all() if result.returns_rows else []
-    finally:
-        engine.dispose()
+    return databases.sql(database_url, sql, **params)
 
 
 def run_in_repository(args, env, check=True, timeout=60):
