@@ -5,7 +5,9 @@ run as root, so as root the server runs as the ``postgres`` user. It trusts
 local connections and keeps nothing: it is for tests and benchmarks only.
 """
 
+import fcntl
 import glob
+import json
 import os
 import shutil
 import subprocess
@@ -29,11 +31,12 @@ def find_bindir():
 class PostgresServer:
     """Start, use and stop one PostgreSQL cluster."""
 
-    def __init__(self, bindir):
+    def __init__(self, bindir, folder=None, port=None, name_prefix="site"):
         self.bindir = Path(bindir)
-        self.folder = None
-        self.port = None
+        self.folder = None if folder is None else Path(folder)
+        self.port = port
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self.name_prefix = name_prefix  # of the databases this object creates
         self._count = 0
 
     def _run(self, program, *args):
@@ -50,7 +53,7 @@ class PostgresServer:
         self.port = free_port()
         options = (
             f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-            f"-c max_connections=300 {SETTINGS}"
+            f"-c max_connections=500 {SETTINGS}"
         )
         log = str(self.folder / "server.log")
         self._run("pg_ctl", "-D", str(data), "-l", log, "-o", options, "-w", "start")
@@ -82,7 +85,7 @@ class PostgresServer:
     def create_database(self, template=None):
         """Make a new, empty database (or a copy of ``template``); return its name."""
         self._count += 1
-        name = f"site_{self._count}"
+        name = f"{self.name_prefix}_{self._count}"
         # A copy of the files, not of the template through the WAL (the
         # default since PostgreSQL 15): 40 ms a database instead of 100-300.
         copy = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
@@ -92,3 +95,35 @@ class PostgresServer:
     def drop_database(self, name):
         """Drop ``name``, closing any connection still open to it."""
         self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def shared(state_folder, bindir, prepare, name_prefix):
+    """The one server of the processes that share ``state_folder`` (the test
+    processes of one run): started and ``prepare``d by the first to ask,
+    found by the others; each names its databases with its ``name_prefix``.
+    ``stop_shared`` stops it."""
+    state = Path(state_folder) / "postgres.json"
+    with open(Path(state_folder) / "postgres.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the others wait while one starts it
+        if state.exists():
+            found = json.loads(state.read_text())
+            server = PostgresServer(found["bindir"], found["folder"], found["port"])
+            server.template = found["template"]
+        else:
+            server = PostgresServer(bindir)
+            server.start()
+            prepare(server)
+            found = {"bindir": str(bindir), "folder": str(server.folder)}
+            found |= {"port": server.port, "template": server.template}
+            state.write_text(json.dumps(found))
+    server.name_prefix = name_prefix
+    return server
+
+
+def stop_shared(state_folder):
+    """Stop the server ``shared`` started in ``state_folder``, if any."""
+    state = Path(state_folder) / "postgres.json"
+    if state.exists():
+        found = json.loads(state.read_text())
+        PostgresServer(found["bindir"], found["folder"], found["port"]).stop()
+        state.unlink()

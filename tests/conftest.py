@@ -3,6 +3,7 @@
 import gc
 import os
 import shutil
+import tempfile
 import weakref
 
 import psycopg
@@ -24,7 +25,7 @@ from harness.accounts import (
 )
 from harness.databases import migrate
 from harness.local import free_port, wait_until
-from harness.postgres import PostgresServer, find_bindir
+from harness.postgres import PostgresServer, find_bindir, shared, stop_shared
 from harness.smtp import SMTPServer
 from tests.helpers import query, register_confirmed, unavailable, wait_for_status
 
@@ -130,8 +131,9 @@ def backend(request):
 
 
 @pytest.fixture(scope="session")
-def postgres():
-    """A real PostgreSQL server for the whole run, with a migrated template.
+def postgres(request):
+    """A real PostgreSQL server for the whole run, with a migrated template;
+    under ``make test`` one server for all its test processes.
 
     Skipped where PostgreSQL is not installed, unless ``REQUIRE_POSTGRES=1``
     (as in CI, where ``.ci/run`` installs it): then its absence fails.
@@ -140,14 +142,47 @@ def postgres():
     if bindir is None:
         reason = "PostgreSQL is not installed (.ci/run installs Debian's postgresql)"
         unavailable("REQUIRE_POSTGRES", reason)
-    server = PostgresServer(bindir)
-    server.start()
-    server.template = server.create_database()
-    migrate(server.url(server.template))
+    worker = getattr(request.config, "workerinput", None)
+    if worker is None:  # the only test process: a server of its own
+        server = PostgresServer(bindir)
+        server.start()
+        make_template(server)
+    else:  # stopped by the main process (pytest_unconfigure)
+        state, name = worker["postgres_state"], worker["workerid"]
+        server = shared(state, bindir, make_template, name_prefix=name)
     server.spare = []  # copies of the template that tests used and emptied
     yield server
     dispose_engines(lambda url: url.port == server.port)
-    server.stop()
+    if worker is None:
+        server.stop()
+
+
+def make_template(server):
+    """Give ``server`` a database at the newest migration, to copy."""
+    server.template = server.create_database()
+    migrate(server.url(server.template))
+
+
+# xdist's test processes share one PostgreSQL server: a server of each one's
+# own took 2 s of CPU to make, start and migrate, three times over.
+def pytest_configure(config):
+    """In the main process, a folder where the shared server is found."""
+    if not hasattr(config, "workerinput"):
+        config.postgres_state = tempfile.mkdtemp(prefix="site-tests-")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """Tell each xdist test process where the shared server is found."""
+    node.workerinput["postgres_state"] = node.config.postgres_state
+
+
+def pytest_unconfigure(config):
+    """Stop the shared server, the test processes done."""
+    state = getattr(config, "postgres_state", None)
+    if state is not None:
+        stop_shared(state)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture
