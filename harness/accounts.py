@@ -5,7 +5,7 @@ from urllib.parse import quote, urlsplit
 
 from werkzeug.security import generate_password_hash
 
-from harness import databases
+from harness.databases import query
 
 # The tests hash passwords cheaply (PASSWORD_HASH_METHOD): scrypt is slow on
 # purpose, and the tests register and log in hundreds of times.
@@ -81,7 +81,7 @@ class AdminAccount:
 
 def confirmation_link(database_url, email):
     """The link of the newest confirmation email to ``email``, from the outbox."""
-    rows = databases.sql(
+    rows = query(
         database_url,
         "SELECT body FROM outbox WHERE recipient = :email"
         " AND subject LIKE 'Confirm%' ORDER BY id DESC LIMIT 1",

@@ -28,9 +28,10 @@ def _engine(url):
     return create_engine(url)
 
 
-def sql(url, statement, **params):
-    """Run ``statement`` on the database at ``url`` in a transaction of its
-    own; return the rows as mappings (``row["status"]``)."""
-    with _engine(url).begin() as connection:
-        result = connection.execute(text(statement), params)
+def query(database_url, sql, **params):
+    """Run ``sql`` on the database directly (not through an app), in a
+    transaction of its own; return the rows as mappings (``row["status"]``).
+    Quote ``"user"``: a PostgreSQL word."""
+    with _engine(database_url).begin() as connection:
+        result = connection.execute(text(sql), params)
         return result.mappings().all() if result.returns_rows else []

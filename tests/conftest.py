@@ -23,11 +23,11 @@ from harness.accounts import (
     Account,
     AdminAccount,
 )
-from harness.databases import migrate
+from harness.databases import migrate, query
 from harness.local import free_port, wait_until
 from harness.postgres import PostgresServer, find_bindir, shared, stop_shared
 from harness.smtp import SMTPServer
-from tests.helpers import query, register_confirmed, unavailable, wait_for_status
+from tests.helpers import register_confirmed, unavailable, wait_for_status
 
 SITE_PREFIXES = ("FLASK_", "FRONTEND_", "ADMIN_")
 

@@ -1,4 +1,4 @@
-"""Helpers only the tests need: SQL on the test database, the command line."""
+"""Helpers only the tests need: the outbox and the mailbox, the command line."""
 
 import os
 import re
@@ -8,16 +8,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness import databases
 from harness.accounts import Account, confirm_address, confirmation_link, submit
+from harness.databases import query
 from harness.local import wait_until
 from harness.servers import ROOT
-
-
-def query(database_url, sql, **params):
-    """Run ``sql`` on the database directly (not through the app); return the
-    rows as mappings (``row["status"]``). Quote ``"user"``: a PostgreSQL word."""
-    return databases.sql(database_url, sql, **params)
 
 
 def run_in_repository(args, env, check=True, timeout=60):

@@ -25,9 +25,10 @@ from core.extensions import db
 from core.mail import claims, housekeeping, outbox
 from core.prepare import prepare
 from harness.accounts import CHEAP_HASH, Account
+from harness.databases import query
 from harness.local import wait_until
 from harness.servers import ROOT
-from tests.helpers import query, run_in_repository
+from tests.helpers import run_in_repository
 
 PASSWORD_HASH = generate_password_hash("pw-12345678", method=CHEAP_HASH)
 

@@ -26,7 +26,8 @@ from harness.accounts import (
     csrf_token,
     submit,
 )
-from tests.helpers import query, register_confirmed
+from harness.databases import query
+from tests.helpers import register_confirmed
 
 # Raw query strings, as an attacker would put them in a link to the login.
 EVIL_NEXT = [

@@ -15,9 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from harness.accounts import csrf_token
+from harness.databases import query
 from harness.local import free_port
 from harness.servers import Browser, gunicorn_command, running, serve_command
-from tests.helpers import outbox_rows, query
+from tests.helpers import outbox_rows
 
 SCRYPT = "scrypt:16384:8:1"  # werkzeug's default is scrypt:32768:8:1
 LOCKED = "Too many failed logins for this account"

@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from harness.accounts import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
+from harness.databases import query
 from harness.local import free_port, wait_until
 from harness.servers import Browser, gunicorn_command, running, serve_command
-from tests.helpers import confirm_in_browser, follower_emails, query
+from tests.helpers import confirm_in_browser, follower_emails
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 

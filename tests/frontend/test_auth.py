@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import query
+from harness.databases import query
 
 pytestmark = pytest.mark.both_backends
 
