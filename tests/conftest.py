@@ -148,8 +148,9 @@ def postgres(request):
         server.start()
         make_template(server)
     else:  # stopped by the main process (pytest_unconfigure)
-        state, name = worker["postgres_state"], worker["workerid"]
-        server = shared(state, bindir, make_template, name_prefix=name)
+        # Named after the process: xdist gives a worker it restarts the same id.
+        name = f"{worker['workerid']}_{os.getpid()}"
+        server = shared(worker["postgres_state"], bindir, make_template, name)
     server.spare = []  # copies of the template that tests used and emptied
     yield server
     dispose_engines(lambda url: url.port == server.port)
