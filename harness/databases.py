@@ -1,8 +1,11 @@
-"""The databases of the tests and the benchmarks: templates brought to the
-newest migration once, then copied for each test or site; and SQL run on a
+"""The databases of the tests and the benchmarks: brought to the newest
+migration once, then copied for each test or site; and SQL run on a
 database directly, not through an app."""
 
-from functools import lru_cache
+import atexit
+import shutil
+import tempfile
+from functools import cache, lru_cache
 
 from sqlalchemy import create_engine, text
 
@@ -17,6 +20,25 @@ def migrate(url):
     with app.app_context():
         schema.upgrade()
         db.engine.dispose()  # a template database must have no connections
+
+
+@cache
+def _sqlite_template():
+    """An SQLite file at the newest migration, made once in this process and
+    removed at its exit."""
+    folder = tempfile.mkdtemp(prefix="site-template-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = f"{folder}/site.sqlite"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+def migrated_sqlite(path):
+    """Make ``path`` an SQLite file at the newest migration, as ``db upgrade``
+    leaves it: a copy of one migrated once in this process (migrating each
+    cost 0.2 s of CPU); return ``path``."""
+    shutil.copyfile(_sqlite_template(), path)
+    return path
 
 
 @lru_cache(maxsize=8)

@@ -23,7 +23,7 @@ from harness.accounts import (
     Account,
     AdminAccount,
 )
-from harness.databases import migrate, query
+from harness.databases import migrate, migrated_sqlite, query
 from harness.local import free_port, wait_until
 from harness.postgres import PostgresServer, find_bindir, shared, stop_shared
 from harness.smtp import SMTPServer
@@ -192,21 +192,13 @@ def db_path(tmp_path):
     return tmp_path / "site.sqlite"
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory):
-    """An SQLite file at the newest migration, migrated once for the whole run."""
-    path = tmp_path_factory.mktemp("template") / "site.sqlite"
-    migrate(f"sqlite:///{path}")
-    return path
-
-
 @pytest.fixture
-def migrated_instance(tmp_path, sqlite_template):
+def migrated_instance(tmp_path):
     """``tmp_path`` as a server's instance folder whose database is at the
     newest migration already, as ``db upgrade`` leaves it: started on an
     empty folder, a server migrates first, 0.4 s of CPU (test_servers.py's
     development server tests still start from an empty one)."""
-    shutil.copyfile(sqlite_template, tmp_path / "site.sqlite")
+    migrated_sqlite(tmp_path / "site.sqlite")
     return tmp_path
 
 
@@ -240,8 +232,7 @@ def close_connections():
 def database_url(request, backend, db_path):
     """A fresh, migrated database of the test's backend."""
     if backend == "sqlite":
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), db_path)
-        yield f"sqlite:///{db_path}"
+        yield f"sqlite:///{migrated_sqlite(db_path)}"
         return
     postgres = request.getfixturevalue("postgres")
     if postgres.spare:

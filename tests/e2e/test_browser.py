@@ -18,6 +18,7 @@ from flask_debugtoolbar import DebugToolbarExtension
 from werkzeug.serving import make_server
 
 from harness.accounts import ADMIN_PASSWORD, ADMIN_PASSWORD_HASH
+from harness.databases import migrated_sqlite
 from harness.local import free_port, wait_until
 from harness.servers import running, serve_command
 
@@ -87,11 +88,11 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, sqlite_template):
+def site(tmp_path_factory):
     """``python dispatcher.py serve``, with its development SMTP server, on a
     database migrated already."""
     instance = tmp_path_factory.mktemp("browser")
-    shutil.copyfile(sqlite_template, instance / "site.sqlite")
+    migrated_sqlite(instance / "site.sqlite")
     port = free_port()
     env = {
         "FLASK_INSTANCE_PATH": str(instance),

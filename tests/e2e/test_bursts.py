@@ -8,14 +8,13 @@ were checked at this cost, as 16 to 23 were at full cost (the limits allow
 10), and each check takes half the CPU.
 """
 
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from harness.accounts import csrf_token
-from harness.databases import query
+from harness.databases import migrated_sqlite, query
 from harness.local import free_port
 from harness.servers import Browser, gunicorn_command, running, serve_command
 from tests.helpers import outbox_rows
@@ -45,9 +44,7 @@ def server(request, tmp_path_factory):
         postgres = request.getfixturevalue("postgres")
         database_url = postgres.url(postgres.create_database(postgres.template))
     else:  # a copy of the migrated file, as after `db upgrade`
-        path = folder / "site.sqlite"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        database_url = f"sqlite:///{path}"
+        database_url = f"sqlite:///{migrated_sqlite(folder / 'site.sqlite')}"
     port = free_port()
     env = {
         "FLASK_INSTANCE_PATH": str(folder),
