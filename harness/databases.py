@@ -9,13 +9,15 @@ from functools import cache, lru_cache
 
 from sqlalchemy import create_engine, text
 
-import frontend
-from core import schema
-from core.extensions import db
-
 
 def migrate(url):
     """Bring the database at ``url`` to the newest migration."""
+    # The site is imported here, not with this module: harness.accounts and
+    # harness.servers, which use query(), stay free of it.
+    import frontend  # noqa: PLC0415
+    from core import schema  # noqa: PLC0415
+    from core.extensions import db  # noqa: PLC0415
+
     app = frontend.create_app({"DATABASE_URL": url, "SECRET_KEY": "migrate"})
     with app.app_context():
         schema.upgrade()
